@@ -553,8 +553,18 @@ public abstract class HostBackend<T> : IBackend
     {
     }
 
-    /// <summary>Does nothing: host arrays need no release.</summary>
-    public void Dispose() => GC.SuppressFinalize(this);
+    /// <summary>Releases the backend (host arrays need no release; derived backends stop their threads).</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases resources of a derived backend; the base does nothing.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 
     /// <summary>Numerically stable logistic function.</summary>
     protected static T SigmoidOf(T v) => v >= T.Zero ? T.One / (T.One + T.Exp(-v)) : T.Exp(v) / (T.One + T.Exp(v));

@@ -1,0 +1,441 @@
+// BatchNorm of the CPU backend (Ioffe & Szegedy 2015, PyTorch's conventions as in HostBackend): vectorised
+// two-pass statistics and the normalisation, one chunk per block of channels so every sum has a fixed order.
+// [N, C] inputs (BatchNorm1d) are vectorised across channels, [N, C, S] inputs along S.
+namespace Dcgan.Backends.Cpu;
+
+using System.Runtime.Intrinsics;
+using Dcgan.Tensors;
+
+/// <content>BatchNorm kernels.</content>
+public sealed unsafe partial class CpuBackend
+{
+    private readonly BatchNormJob _batchNorm = new();
+
+    /// <inheritdoc/>
+    public override void BatchNormForward(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+        bool training, float momentum, float eps, Tensor output, Tensor saveMean, Tensor saveInvStd)
+    {
+        CheckBatchNormInput(g, input);
+        if (output.Shape != input.Shape)
+        {
+            throw new ArgumentException($"output has shape {output.Shape}; expected {input.Shape}.", nameof(output));
+        }
+
+        CheckChannels(weight, g.Channels, nameof(weight));
+        CheckChannels(bias, g.Channels, nameof(bias));
+        CheckChannels(runningMean, g.Channels, nameof(runningMean));
+        CheckChannels(runningVar, g.Channels, nameof(runningVar));
+        CheckChannels(saveMean, g.Channels, nameof(saveMean));
+        CheckChannels(saveInvStd, g.Channels, nameof(saveInvStd));
+        if (training && g.ValuesPerChannel < 2)
+        {
+            throw new ArgumentException($"Expected more than 1 value per channel when training, got input size {input.Shape}.", nameof(input));
+        }
+
+        fixed (float* x = GetSpan(input), y = GetSpan(output), gamma = GetSpan(weight), beta = GetSpan(bias))
+        fixed (float* rm = GetSpan(runningMean), rv = GetSpan(runningVar), mean = GetSpan(saveMean), inv = GetSpan(saveInvStd))
+        {
+            _batchNorm.Forward(_pool, g, x, y, gamma, beta, rm, rv, mean, inv, training, momentum, eps);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void BatchNormBackward(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
+        Tensor saveInvStd, Tensor gradInput, Tensor? gradWeight, Tensor? gradBias)
+    {
+        CheckBatchNormInput(g, input);
+        if (gradOutput.Shape != input.Shape)
+        {
+            throw new ArgumentException($"gradOutput has shape {gradOutput.Shape}; expected {input.Shape}.", nameof(gradOutput));
+        }
+
+        if (gradInput.Shape != input.Shape)
+        {
+            throw new ArgumentException($"gradInput has shape {gradInput.Shape}; expected {input.Shape}.", nameof(gradInput));
+        }
+
+        CheckChannels(weight, g.Channels, nameof(weight));
+        CheckChannels(saveMean, g.Channels, nameof(saveMean));
+        CheckChannels(saveInvStd, g.Channels, nameof(saveInvStd));
+        if (gradWeight is not null)
+        {
+            CheckChannels(gradWeight, g.Channels, nameof(gradWeight));
+        }
+
+        if (gradBias is not null)
+        {
+            CheckChannels(gradBias, g.Channels, nameof(gradBias));
+        }
+
+        Span<float> dgSpan = gradWeight is null ? default : GetSpan(gradWeight);
+        Span<float> dbSpan = gradBias is null ? default : GetSpan(gradBias);
+        fixed (float* dy = GetSpan(gradOutput), x = GetSpan(input), gamma = GetSpan(weight), mean = GetSpan(saveMean), inv = GetSpan(saveInvStd))
+        fixed (float* dx = GetSpan(gradInput), dg = dgSpan, db = dbSpan)
+        {
+            _batchNorm.Backward(_pool, g, training, dy, x, gamma, mean, inv, dx, dg, db);
+        }
+    }
+
+    private void CheckBatchNormInput(in BatchNormGeometry g, Tensor input)
+    {
+        _ = GetSpan(input);
+        if (BatchNormGeometry.FromShape(input.Shape) != g)
+        {
+            throw new ArgumentException($"input has shape {input.Shape}; expected {g}.", nameof(input));
+        }
+    }
+}
+
+/// <summary>BatchNorm forward and backward; chunks are blocks of 64 channels ([N, C]) or single channels ([N, C, S]).</summary>
+internal sealed unsafe class BatchNormJob : ChunkJob
+{
+    private const int ChannelBlock = 64;
+
+    private bool _backward;
+    private BatchNormGeometry _g;
+    private bool _training;
+    private float _momentum;
+    private float _eps;
+    private float* _x;
+    private float* _y;
+    private float* _dy;
+    private float* _gamma;
+    private float* _beta;
+    private float* _rm;
+    private float* _rv;
+    private float* _mean;
+    private float* _inv;
+    private float* _dg;
+    private float* _db;
+
+    /// <summary>Normalises <paramref name="x"/> into <paramref name="y"/>, saving the statistics used.</summary>
+    public void Forward(WorkerPool pool, in BatchNormGeometry g, float* x, float* y, float* gamma, float* beta, float* rm, float* rv,
+        float* mean, float* inv, bool training, float momentum, float eps)
+    {
+        _backward = false;
+        _g = g;
+        _x = x;
+        _y = y;
+        _gamma = gamma;
+        _beta = beta;
+        _rm = rm;
+        _rv = rv;
+        _mean = mean;
+        _inv = inv;
+        _training = training;
+        _momentum = momentum;
+        _eps = eps;
+        pool.Run(this, Chunks(g));
+    }
+
+    /// <summary>Writes dx; adds to dgamma and dbeta when they are not null.</summary>
+    public void Backward(WorkerPool pool, in BatchNormGeometry g, bool training, float* dy, float* x, float* gamma, float* mean, float* inv,
+        float* dx, float* dg, float* db)
+    {
+        _backward = true;
+        _g = g;
+        _training = training;
+        _dy = dy;
+        _x = x;
+        _gamma = gamma;
+        _mean = mean;
+        _inv = inv;
+        _y = dx;
+        _dg = dg;
+        _db = db;
+        pool.Run(this, Chunks(g));
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        if (_g.Spatial == 1)
+        {
+            int c0 = chunk * ChannelBlock, c1 = Math.Min(_g.Channels, c0 + ChannelBlock);
+            for (int c = c0; c < c1; c += 16)
+            {
+                int width = Math.Min(16, c1 - c);
+                if (width == 16 && Vector512.IsHardwareAccelerated)
+                {
+                    if (_backward)
+                    {
+                        BackwardColumns(c);
+                    }
+                    else
+                    {
+                        ForwardColumns(c);
+                    }
+                }
+                else
+                {
+                    for (int j = c; j < c + width; j++)
+                    {
+                        if (_backward)
+                        {
+                            BackwardChannel(j);
+                        }
+                        else
+                        {
+                            ForwardChannel(j);
+                        }
+                    }
+                }
+            }
+
+            return;
+        }
+
+        if (_backward)
+        {
+            BackwardChannel(chunk);
+        }
+        else
+        {
+            ForwardChannel(chunk);
+        }
+    }
+
+    private static int Chunks(in BatchNormGeometry g) => g.Spatial == 1 ? (g.Channels + ChannelBlock - 1) / ChannelBlock : g.Channels;
+
+    private void Statistics(int c, float mu, float squares)
+    {
+        float count = _g.ValuesPerChannel;
+        float variance = squares / count;
+        _inv[c] = 1f / MathF.Sqrt(variance + _eps);
+        _rm[c] = ((1f - _momentum) * _rm[c]) + (_momentum * mu);
+        _rv[c] = ((1f - _momentum) * _rv[c]) + (_momentum * squares / (count - 1f));
+        _mean[c] = mu;
+    }
+
+    private void ForwardChannel(int c)
+    {
+        ref readonly BatchNormGeometry g = ref _g;
+        long stride = (long)g.Channels * g.Spatial;
+        float* x0 = _x + ((long)c * g.Spatial), y0 = _y + ((long)c * g.Spatial);
+        float mu, inv;
+        if (_training)
+        {
+            float sum = 0f;
+            for (int n = 0; n < g.Batch; n++)
+            {
+                sum += Simd.Sum(x0 + (n * stride), g.Spatial);
+            }
+
+            mu = sum / g.ValuesPerChannel;
+            float squares = 0f;
+            for (int n = 0; n < g.Batch; n++)
+            {
+                squares += SquaredDeviations(x0 + (n * stride), g.Spatial, mu);
+            }
+
+            Statistics(c, mu, squares);
+            inv = _inv[c];
+        }
+        else
+        {
+            mu = _rm[c];
+            inv = 1f / MathF.Sqrt(_rv[c] + _eps);
+            _mean[c] = mu;
+            _inv[c] = inv;
+        }
+
+        float scale = _gamma[c] * inv, shift = _beta[c];
+        for (int n = 0; n < g.Batch; n++)
+        {
+            float* x = x0 + (n * stride), y = y0 + (n * stride);
+            int s = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<float> vmu = Vector512.Create(mu), vscale = Vector512.Create(scale), vshift = Vector512.Create(shift);
+                for (; s + 16 <= g.Spatial; s += 16)
+                {
+                    Vector512.Store(((Vector512.Load(x + s) - vmu) * vscale) + vshift, y + s);
+                }
+            }
+
+            for (; s < g.Spatial; s++)
+            {
+                y[s] = ((x[s] - mu) * scale) + shift;
+            }
+        }
+    }
+
+    private void BackwardChannel(int c)
+    {
+        ref readonly BatchNormGeometry g = ref _g;
+        long stride = (long)g.Channels * g.Spatial;
+        float* x0 = _x + ((long)c * g.Spatial), dy0 = _dy + ((long)c * g.Spatial), dx0 = _y + ((long)c * g.Spatial);
+        float mu = _mean[c], inv = _inv[c];
+        float sumDy = 0f, sumDyCentered = 0f;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            float* x = x0 + (n * stride), dy = dy0 + (n * stride);
+            Vector512<float> a = default, b = default;
+            Vector512<float> vmu = Vector512.Create(mu);
+            int s = 0;
+            for (; s + 16 <= g.Spatial; s += 16)
+            {
+                Vector512<float> d = Vector512.Load(dy + s);
+                a += d;
+                b += d * (Vector512.Load(x + s) - vmu);
+            }
+
+            float rowDy = Vector512.Sum(a), rowDyCentered = Vector512.Sum(b);
+            for (; s < g.Spatial; s++)
+            {
+                rowDy += dy[s];
+                rowDyCentered += dy[s] * (x[s] - mu);
+            }
+
+            sumDy += rowDy;
+            sumDyCentered += rowDyCentered;
+        }
+
+        float sumDyXhat = sumDyCentered * inv;
+        if (_dg != null)
+        {
+            _dg[c] += sumDyXhat;
+        }
+
+        if (_db != null)
+        {
+            _db[c] += sumDy;
+        }
+
+        float scale = _gamma[c] * inv, count = g.ValuesPerChannel;
+        float meanDy = sumDy / count, meanDyXhat = sumDyXhat / count;
+        float k = inv * meanDyXhat;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            float* x = x0 + (n * stride), dy = dy0 + (n * stride), dx = dx0 + (n * stride);
+            int s = 0;
+            Vector512<float> vscale = Vector512.Create(scale), vmean = Vector512.Create(meanDy), vk = Vector512.Create(k), vmu = Vector512.Create(mu);
+            if (_training)
+            {
+                for (; s + 16 <= g.Spatial; s += 16)
+                {
+                    Vector512.Store(vscale * (Vector512.Load(dy + s) - vmean - ((Vector512.Load(x + s) - vmu) * vk)), dx + s);
+                }
+
+                for (; s < g.Spatial; s++)
+                {
+                    dx[s] = scale * (dy[s] - meanDy - ((x[s] - mu) * k));
+                }
+            }
+            else
+            {
+                for (; s + 16 <= g.Spatial; s += 16)
+                {
+                    Vector512.Store(vscale * Vector512.Load(dy + s), dx + s);
+                }
+
+                for (; s < g.Spatial; s++)
+                {
+                    dx[s] = scale * dy[s];
+                }
+            }
+        }
+    }
+
+    private static float SquaredDeviations(float* x, int n, float mu)
+    {
+        Vector512<float> acc = default, vmu = Vector512.Create(mu);
+        int s = 0;
+        for (; s + 16 <= n; s += 16)
+        {
+            Vector512<float> d = Vector512.Load(x + s) - vmu;
+            acc += d * d;
+        }
+
+        float sum = Vector512.Sum(acc);
+        for (; s < n; s++)
+        {
+            float d = x[s] - mu;
+            sum += d * d;
+        }
+
+        return sum;
+    }
+
+    // [N, C] with 16 consecutive channels as the vector lanes: columns summed over samples in order.
+    private void ForwardColumns(int c)
+    {
+        ref readonly BatchNormGeometry g = ref _g;
+        long stride = g.Channels;
+        float* x0 = _x + c, y0 = _y + c;
+        Vector512<float> mu, inv;
+        if (_training)
+        {
+            Vector512<float> sum = default;
+            for (int n = 0; n < g.Batch; n++)
+            {
+                sum += Vector512.Load(x0 + (n * stride));
+            }
+
+            Vector512<float> count = Vector512.Create((float)g.ValuesPerChannel);
+            mu = sum / count;
+            Vector512<float> squares = default;
+            for (int n = 0; n < g.Batch; n++)
+            {
+                Vector512<float> d = Vector512.Load(x0 + (n * stride)) - mu;
+                squares += d * d;
+            }
+
+            for (int j = 0; j < 16; j++)
+            {
+                Statistics(c + j, mu.GetElement(j), squares.GetElement(j));
+            }
+
+            inv = Vector512.Load(_inv + c);
+        }
+        else
+        {
+            mu = Vector512.Load(_rm + c);
+            inv = Vector512<float>.One / Vector512.Sqrt(Vector512.Load(_rv + c) + Vector512.Create(_eps));
+            Vector512.Store(mu, _mean + c);
+            Vector512.Store(inv, _inv + c);
+        }
+
+        Vector512<float> scale = Vector512.Load(_gamma + c) * inv, shift = Vector512.Load(_beta + c);
+        for (int n = 0; n < g.Batch; n++)
+        {
+            Vector512.Store(((Vector512.Load(x0 + (n * stride)) - mu) * scale) + shift, y0 + (n * stride));
+        }
+    }
+
+    private void BackwardColumns(int c)
+    {
+        ref readonly BatchNormGeometry g = ref _g;
+        long stride = g.Channels;
+        float* x0 = _x + c, dy0 = _dy + c, dx0 = _y + c;
+        Vector512<float> mu = Vector512.Load(_mean + c), inv = Vector512.Load(_inv + c);
+        Vector512<float> sumDy = default, sumDyCentered = default;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            Vector512<float> d = Vector512.Load(dy0 + (n * stride));
+            sumDy += d;
+            sumDyCentered += d * (Vector512.Load(x0 + (n * stride)) - mu);
+        }
+
+        Vector512<float> sumDyXhat = sumDyCentered * inv;
+        if (_dg != null)
+        {
+            Vector512.Store(Vector512.Load(_dg + c) + sumDyXhat, _dg + c);
+        }
+
+        if (_db != null)
+        {
+            Vector512.Store(Vector512.Load(_db + c) + sumDy, _db + c);
+        }
+
+        Vector512<float> count = Vector512.Create((float)g.ValuesPerChannel);
+        Vector512<float> scale = Vector512.Load(_gamma + c) * inv;
+        Vector512<float> meanDy = sumDy / count, k = inv * (sumDyXhat / count);
+        for (int n = 0; n < g.Batch; n++)
+        {
+            Vector512<float> d = Vector512.Load(dy0 + (n * stride));
+            Vector512<float> r = _training ? scale * (d - meanDy - ((Vector512.Load(x0 + (n * stride)) - mu) * k)) : scale * d;
+            Vector512.Store(r, dx0 + (n * stride));
+        }
+    }
+}

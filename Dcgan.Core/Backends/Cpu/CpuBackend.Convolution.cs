@@ -1,0 +1,292 @@
+// Convolution kernels of the CPU backend: layout changes, weight packing and the implicit-GEMM jobs of
+// ConvolutionJobs.cs; convolutions whose output is 1×1 and whose kernel covers the whole input (Linear,
+// DCGAN's first and last layers) go straight to the packed GEMM.
+namespace Dcgan.Backends.Cpu;
+
+using Dcgan.Tensors;
+
+/// <content>Conv2d and ConvTranspose2d kernels.</content>
+public sealed unsafe partial class CpuBackend
+{
+    // Samples per block of the weight-gradient reduction: small enough for the block's operands to stay in L2.
+    private const int WeightGradientBlock = 32;
+
+    /// <inheritdoc/>
+    public override void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
+    {
+        CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
+        CheckConv(g, output, g.OutChannels, g.OutHeight, g.OutWidth, nameof(output));
+        CheckWeight(g, weight);
+        fixed (float* xs = ArrayOf(input), ws = ArrayOf(weight), ys = ArrayOf(output))
+        {
+            float* x = xs + input.Offset, w = ws + weight.Offset, y = ys + output.Offset;
+            if (IsDense(g))
+            {
+                DenseForward(g, x, w, y);
+                return;
+            }
+
+            int tiles = (g.Batch + 63) / 64;
+            float* xc = _layoutA.Ensure((long)tiles * 64 * g.InChannels * g.InHeight * g.InWidth);
+            _toBatchMinor.Run(_pool, x, xc, g.Batch, g.InChannels, g.InHeight * g.InWidth);
+            float* wp = _packedWeights.Ensure(ConvForwardJob.PackedWeightLength(g));
+            _packWeights.Run(_pool, g, w, wp, false);
+            _convForward.Run(_pool, _simd, g, xc, wp, y);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void ConvBackwardInput(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
+    {
+        CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
+        CheckConv(g, gradInput, g.InChannels, g.InHeight, g.InWidth, nameof(gradInput));
+        CheckWeight(g, weight);
+        fixed (float* dys = ArrayOf(gradOutput), ws = ArrayOf(weight), dxs = ArrayOf(gradInput))
+        {
+            float* dy = dys + gradOutput.Offset, w = ws + weight.Offset, dx = dxs + gradInput.Offset;
+            if (IsDense(g))
+            {
+                DenseBackwardInput(g, dy, w, dx);
+                return;
+            }
+
+            int tiles = (g.Batch + 63) / 64;
+            float* dyc = _layoutA.Ensure((long)tiles * 64 * g.OutChannels * g.OutHeight * g.OutWidth);
+            _toBatchMinor.Run(_pool, dy, dyc, g.Batch, g.OutChannels, g.OutHeight * g.OutWidth);
+            float* wp = _packedWeights.Ensure(ConvBackwardInputJob.PackedWeightLength(g));
+            _packWeights.Run(_pool, g, w, wp, true);
+            _convBackwardInput.Run(_pool, _simd, g, dyc, wp, dx);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void ConvBackwardWeight(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
+    {
+        CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
+        CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
+        CheckWeight(g, gradWeight);
+        fixed (float* xs = ArrayOf(input), dys = ArrayOf(gradOutput), dws = ArrayOf(gradWeight))
+        {
+            float* x = xs + input.Offset, dy = dys + gradOutput.Offset, dw = dws + gradWeight.Offset;
+            if (IsDense(g))
+            {
+                DenseBackwardWeight(g, x, dy, dw);
+                return;
+            }
+
+            int nb = Math.Min(WeightGradientBlock, g.Batch), blocks = (g.Batch + nb - 1) / nb;
+            int cip = RoundUp(g.InChannels, 16), cop = RoundUp(g.OutChannels, 16);
+            long p = (long)g.InHeight * g.InWidth, q = (long)g.OutHeight * g.OutWidth;
+            float* xn = _layoutA.Ensure((blocks * nb * p * cip) + 64);
+            float* dyn = _layoutB.Ensure((blocks * nb * q * cop) + 64);
+            _toChannelMinor.Run(_pool, x, xn, g.Batch, g.InChannels, (int)p, nb, cip);
+            _toChannelMinor.Run(_pool, dy, dyn, g.Batch, g.OutChannels, (int)q, nb, cop);
+            int kk = g.KernelSize * g.KernelSize;
+            float* dwt = _accumulator.Ensure((long)kk * g.OutChannels * cip);
+            for (int b = 0; b < blocks; b++)
+            {
+                _convBackwardWeight.Run(_pool, _simd, g, xn, dyn, dwt, b, nb, cip, cop);
+            }
+
+            _addTapMajor.Run(_pool, dwt, dw, g.OutChannels, g.InChannels, cip, kk);
+        }
+    }
+
+    /// <summary>
+    /// True when the convolution is a matrix product: a 1×1 output from a kernel that covers the whole unpadded input,
+    /// so input [N, Ci·k·k] times weight [Co, Ci·k·k]ᵀ is the output [N, Co].
+    /// </summary>
+    private static bool IsDense(in ConvGeometry g) =>
+        g.OutHeight == 1 && g.OutWidth == 1 && g.Padding == 0 && g.KernelSize == g.InHeight && g.KernelSize == g.InWidth;
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    private void DenseForward(in ConvGeometry g, float* x, float* w, float* y)
+    {
+        int k = g.InChannels * g.KernelSize * g.KernelSize;
+        if (g.OutChannels == 1)
+        {
+            _gemv.Forward(_pool, g.Batch, k, x, w, y);
+            return;
+        }
+
+        // y[n, co] = Σ_k x[n, k]·w[co, k]: A = x (row-major), B = wᵀ.
+        _gemm.Run(_pool, _simd, g.Batch, g.OutChannels, k, x, k, 1, w, 1, k, y, g.OutChannels, false);
+    }
+
+    private void DenseBackwardInput(in ConvGeometry g, float* dy, float* w, float* dx)
+    {
+        int k = g.InChannels * g.KernelSize * g.KernelSize;
+        if (g.OutChannels == 1)
+        {
+            _gemv.Outer(_pool, g.Batch, k, dy, w, dx);
+            return;
+        }
+
+        // dx[n, k] = Σ_co dy[n, co]·w[co, k].
+        _gemm.Run(_pool, _simd, g.Batch, k, g.OutChannels, dy, g.OutChannels, 1, w, k, 1, dx, k, false);
+    }
+
+    private void DenseBackwardWeight(in ConvGeometry g, float* x, float* dy, float* dw)
+    {
+        int k = g.InChannels * g.KernelSize * g.KernelSize;
+        if (g.OutChannels == 1)
+        {
+            _gemv.ColumnSums(_pool, g.Batch, k, dy, x, dw);
+            return;
+        }
+
+        // dw[co, k] += Σ_n dy[n, co]·x[n, k]: A = dyᵀ.
+        _gemm.Run(_pool, _simd, g.OutChannels, k, g.Batch, dy, 1, g.OutChannels, x, k, 1, dw, k, true);
+    }
+
+    private void CheckConv(in ConvGeometry g, Tensor tensor, int channels, int height, int width, string name)
+    {
+        _ = GetSpan(tensor);
+        TensorShape s = tensor.Shape;
+        if (s.Rank != 4 || s[0] != g.Batch || s[1] != channels || s[2] != height || s[3] != width)
+        {
+            throw new ArgumentException($"{name} has shape {s}; expected [{g.Batch}, {channels}, {height}, {width}].", name);
+        }
+    }
+
+    private void CheckWeight(in ConvGeometry g, Tensor tensor)
+    {
+        _ = GetSpan(tensor);
+        TensorShape s = tensor.Shape;
+        if (s.Rank != 4 || s[0] != g.OutChannels || s[1] != g.InChannels || s[2] != g.KernelSize || s[3] != g.KernelSize)
+        {
+            throw new ArgumentException($"weight has shape {s}; expected [{g.OutChannels}, {g.InChannels}, {g.KernelSize}, {g.KernelSize}].", "weight");
+        }
+    }
+}
+
+/// <summary>Packs convolution weights for <see cref="ConvForwardJob"/> or <see cref="ConvBackwardInputJob"/>; chunks are panels.</summary>
+internal sealed unsafe class PackWeightsJob : ChunkJob
+{
+    private ConvGeometry _g;
+    private float* _w;
+    private float* _dst;
+    private bool _transposed;
+    private int _tiles;
+
+    /// <summary>Packs for the backward-input kernel when <paramref name="transposed"/>, else for the forward kernel.</summary>
+    public void Run(WorkerPool pool, in ConvGeometry g, float* w, float* dst, bool transposed)
+    {
+        _g = g;
+        _w = w;
+        _dst = dst;
+        _transposed = transposed;
+        _tiles = ((transposed ? g.InChannels : g.OutChannels) + MicroKernel.MR - 1) / MicroKernel.MR;
+        pool.Run(this, transposed ? _tiles * g.Stride * g.Stride : _tiles);
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        if (_transposed)
+        {
+            ConvBackwardInputJob.PackWeights(_g, _w, _dst, chunk / _tiles, chunk % _tiles);
+        }
+        else
+        {
+            ConvForwardJob.PackWeights(_g, _w, _dst, chunk);
+        }
+    }
+}
+
+/// <summary>dw[co, ci, t] += acc[t, co, ci] (row stride cp); chunks are output channels.</summary>
+internal sealed unsafe class AddTapMajorJob : ChunkJob
+{
+    private float* _acc;
+    private float* _dw;
+    private int _co;
+    private int _ci;
+    private int _cp;
+    private int _kk;
+
+    /// <summary>Adds the tap-major accumulator into the weight gradient.</summary>
+    public void Run(WorkerPool pool, float* acc, float* dw, int co, int ci, int cp, int kk)
+    {
+        _acc = acc;
+        _dw = dw;
+        _co = co;
+        _ci = ci;
+        _cp = cp;
+        _kk = kk;
+        pool.Run(this, co);
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        for (int c = 0; c < _ci; c++)
+        {
+            float* d = _dw + ((((long)chunk * _ci) + c) * _kk);
+            for (int t = 0; t < _kk; t++)
+            {
+                d[t] += _acc[((((long)t * _co) + chunk) * _cp) + c];
+            }
+        }
+    }
+}
+
+/// <summary>Matrix-vector kernels for dense layers with one output (a 64-wide GEMM panel would be 98 % padding).</summary>
+internal sealed unsafe class GemvJob : ChunkJob
+{
+    private const int RowsPerChunk = 16;
+    private const int ColumnsPerChunk = 1024;
+
+    private int _mode;
+    private int _n;
+    private int _k;
+    private float* _a;
+    private float* _b;
+    private float* _c;
+
+    /// <summary>y[i] = Σ_j x[i, j]·w[j] for i &lt; n.</summary>
+    public void Forward(WorkerPool pool, int n, int k, float* x, float* w, float* y) => Start(pool, 0, n, k, x, w, y);
+
+    /// <summary>dx[i, j] = dy[i]·w[j].</summary>
+    public void Outer(WorkerPool pool, int n, int k, float* dy, float* w, float* dx) => Start(pool, 1, n, k, dy, w, dx);
+
+    /// <summary>dw[j] += Σ_i dy[i]·x[i, j] (summed over i first, then added).</summary>
+    public void ColumnSums(WorkerPool pool, int n, int k, float* dy, float* x, float* dw) => Start(pool, 2, n, k, dy, x, dw);
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        switch (_mode)
+        {
+            case 0:
+                for (int i = chunk * RowsPerChunk, end = Math.Min(_n, i + RowsPerChunk); i < end; i++)
+                {
+                    _c[i] = Simd.Dot(_a + ((long)i * _k), _b, _k);
+                }
+
+                break;
+            case 1:
+                for (int i = chunk * RowsPerChunk, end = Math.Min(_n, i + RowsPerChunk); i < end; i++)
+                {
+                    Simd.Scale(_b, _a[i], _c + ((long)i * _k), _k);
+                }
+
+                break;
+            default:
+                int j0 = chunk * ColumnsPerChunk, width = Math.Min(ColumnsPerChunk, _k - j0);
+                Simd.ColumnSumsAdd(_a, _b + j0, _k, _n, width, _c + j0);
+                break;
+        }
+    }
+
+    private void Start(WorkerPool pool, int mode, int n, int k, float* a, float* b, float* c)
+    {
+        _mode = mode;
+        _n = n;
+        _k = k;
+        _a = a;
+        _b = b;
+        _c = c;
+        pool.Run(this, mode == 2 ? (k + ColumnsPerChunk - 1) / ColumnsPerChunk : (n + RowsPerChunk - 1) / RowsPerChunk);
+    }
+}

@@ -1,0 +1,401 @@
+// Elementwise and per-channel kernels of the CPU backend: activations, dropout (a vectorised SplitMix64 hash that
+// gives exactly DropoutHash's mask), bias add and sum, Adam. Ranges are cut into fixed 16K-element chunks.
+namespace Dcgan.Backends.Cpu;
+
+using System.Runtime.Intrinsics;
+using Dcgan.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+/// <content>Elementwise kernels.</content>
+public sealed unsafe partial class CpuBackend
+{
+    private ElementwiseJob _elementwise = null!;
+
+    /// <inheritdoc/>
+    public override void ActivationForward(Activation f, Tensor input, Tensor output)
+    {
+        Span<float> x = GetSpan(input), y = GetSpan(output);
+        CheckLength(y.Length, x.Length, nameof(output));
+        if (f.Kind is < ActivationKind.ReLU or > ActivationKind.Sigmoid)
+        {
+            throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "Unknown activation.");
+        }
+
+        fixed (float* xp = x, yp = y)
+        {
+            _elementwise.Run(_pool, ElementwiseOp.ActivationForward, x.Length, f, xp, null, null, yp);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void ActivationBackward(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
+    {
+        Span<float> x = GetSpan(input), y = GetSpan(output), dy = GetSpan(gradOutput), dx = GetSpan(gradInput);
+        CheckLength(y.Length, x.Length, nameof(output));
+        CheckLength(dy.Length, x.Length, nameof(gradOutput));
+        CheckLength(dx.Length, x.Length, nameof(gradInput));
+        if (f.Kind is < ActivationKind.ReLU or > ActivationKind.Sigmoid)
+        {
+            throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "Unknown activation.");
+        }
+
+        fixed (float* xp = x, yp = y, dyp = dy, dxp = dx)
+        {
+            _elementwise.Run(_pool, ElementwiseOp.ActivationBackward, x.Length, f, xp, yp, dyp, dxp);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Multiply(Tensor a, Tensor b, Tensor result)
+    {
+        Span<float> x = GetSpan(a), y = GetSpan(b), r = GetSpan(result);
+        CheckLength(y.Length, x.Length, nameof(b));
+        CheckLength(r.Length, x.Length, nameof(result));
+        fixed (float* xp = x, yp = y, rp = r)
+        {
+            _elementwise.Run(_pool, ElementwiseOp.Multiply, x.Length, default, xp, yp, null, rp);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void DropoutForward(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
+    {
+        if (!(p >= 0f && p < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
+        }
+
+        Span<float> x = GetSpan(input), m = GetSpan(mask), y = GetSpan(output);
+        CheckLength(m.Length, x.Length, nameof(mask));
+        CheckLength(y.Length, x.Length, nameof(output));
+        fixed (float* xp = x, mp = m, yp = y)
+        {
+            _elementwise.Dropout(_pool, x.Length, xp, mp, yp, p, seed);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void AdamStep(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
+    {
+        Span<float> w = GetSpan(param), g = GetSpan(grad), m = GetSpan(expAvg), v = GetSpan(expAvgSq);
+        CheckLength(g.Length, w.Length, nameof(grad));
+        CheckLength(m.Length, w.Length, nameof(expAvg));
+        CheckLength(v.Length, w.Length, nameof(expAvgSq));
+        fixed (float* wp = w, gp = g, mp = m, vp = v)
+        {
+            _elementwise.Adam(_pool, w.Length, p, wp, gp, mp, vp);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void AddChannelBias(Tensor output, Tensor bias)
+    {
+        BatchNormGeometry g = BatchNormGeometry.FromShape(output.Shape);
+        CheckChannels(bias, g.Channels, nameof(bias));
+        Span<float> y = GetSpan(output), b = GetSpan(bias);
+        fixed (float* yp = y, bp = b)
+        {
+            _elementwise.Channels(_pool, ElementwiseOp.AddChannelBias, g, yp, bp);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void SumPerChannel(Tensor gradOutput, Tensor gradBias)
+    {
+        BatchNormGeometry g = BatchNormGeometry.FromShape(gradOutput.Shape);
+        CheckChannels(gradBias, g.Channels, nameof(gradBias));
+        Span<float> dy = GetSpan(gradOutput), db = GetSpan(gradBias);
+        fixed (float* dyp = dy, dbp = db)
+        {
+            _elementwise.Channels(_pool, ElementwiseOp.SumPerChannel, g, dyp, dbp);
+        }
+    }
+
+    private void InitElementwiseJobs() => _elementwise = new ElementwiseJob();
+
+    private void CheckChannels(Tensor tensor, int channels, string name)
+    {
+        _ = GetSpan(tensor);
+        if (tensor.Shape.Rank != 1 || tensor.Shape[0] != channels)
+        {
+            throw new ArgumentException($"{name} has shape {tensor.Shape}; expected [{channels}].", name);
+        }
+    }
+}
+
+/// <summary>What <see cref="ElementwiseJob"/> computes.</summary>
+internal enum ElementwiseOp
+{
+    ActivationForward,
+    ActivationBackward,
+    Multiply,
+    Dropout,
+    Adam,
+    AddChannelBias,
+    SumPerChannel,
+}
+
+/// <summary>One reusable job for every elementwise kernel; chunks are fixed 16K-element ranges or channel blocks.</summary>
+internal sealed unsafe class ElementwiseJob : ChunkJob
+{
+    private const int ChunkLength = 16384;
+    private const int ChannelBlock = 64;
+
+    private ElementwiseOp _op;
+    private int _length;
+    private Activation _f;
+    private float* _a;
+    private float* _b;
+    private float* _c;
+    private float* _d;
+    private float _p;
+    private float _keep;
+    private ulong _seed;
+    private AdamStepParameters _adam;
+    private BatchNormGeometry _g;
+
+    /// <summary>Runs an elementwise operation over <paramref name="length"/> elements.</summary>
+    public void Run(WorkerPool pool, ElementwiseOp op, int length, Activation f, float* a, float* b, float* c, float* d)
+    {
+        _op = op;
+        _length = length;
+        _f = f;
+        _a = a;
+        _b = b;
+        _c = c;
+        _d = d;
+        pool.Run(this, (length + ChunkLength - 1) / ChunkLength);
+    }
+
+    /// <summary>Inverted dropout with DropoutHash's mask.</summary>
+    public void Dropout(WorkerPool pool, int length, float* x, float* mask, float* y, float p, ulong seed)
+    {
+        _p = p;
+        _keep = 1f / (1f - p);
+        _seed = seed;
+        Run(pool, ElementwiseOp.Dropout, length, default, x, mask, null, y);
+    }
+
+    /// <summary>One Adam update.</summary>
+    public void Adam(WorkerPool pool, int length, in AdamStepParameters p, float* w, float* g, float* m, float* v)
+    {
+        _adam = p;
+        Run(pool, ElementwiseOp.Adam, length, default, w, g, m, v);
+    }
+
+    /// <summary>A per-channel operation over <c>[N, C, S]</c>; chunks are blocks of channels (or of samples for the bias add).</summary>
+    public void Channels(WorkerPool pool, ElementwiseOp op, in BatchNormGeometry g, float* data, float* perChannel)
+    {
+        _op = op;
+        _g = g;
+        _a = data;
+        _b = perChannel;
+        int chunks = op == ElementwiseOp.AddChannelBias ? g.Batch : (g.Channels + ChannelBlock - 1) / ChannelBlock;
+        pool.Run(this, chunks);
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        if (_op == ElementwiseOp.AddChannelBias)
+        {
+            AddBias(chunk);
+            return;
+        }
+
+        if (_op == ElementwiseOp.SumPerChannel)
+        {
+            SumChannels(chunk);
+            return;
+        }
+
+        int start = chunk * ChunkLength, n = Math.Min(ChunkLength, _length - start);
+        switch (_op)
+        {
+            case ElementwiseOp.ActivationForward:
+                ActivationForward(new ReadOnlySpan<float>(_a + start, n), new Span<float>(_d + start, n));
+                break;
+            case ElementwiseOp.ActivationBackward:
+                ActivationBackward(new ReadOnlySpan<float>(_a + start, n), new ReadOnlySpan<float>(_b + start, n),
+                    new ReadOnlySpan<float>(_c + start, n), new Span<float>(_d + start, n));
+                break;
+            case ElementwiseOp.Multiply:
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(_a + start, n), new ReadOnlySpan<float>(_b + start, n), new Span<float>(_d + start, n));
+                break;
+            case ElementwiseOp.Dropout:
+                DropoutRange(start, n);
+                break;
+            default:
+                AdamRange(start, n);
+                break;
+        }
+    }
+
+    private void ActivationForward(ReadOnlySpan<float> x, Span<float> y)
+    {
+        switch (_f.Kind)
+        {
+            case ActivationKind.ReLU:
+                Elementwise.ReLU(x, y);
+                break;
+            case ActivationKind.LeakyReLU:
+                Elementwise.LeakyReLU(x, _f.NegativeSlope, y);
+                break;
+            case ActivationKind.Tanh:
+                TensorPrimitives.Tanh(x, y);
+                break;
+            default:
+                TensorPrimitives.Sigmoid(x, y);
+                break;
+        }
+    }
+
+    private void ActivationBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        switch (_f.Kind)
+        {
+            case ActivationKind.ReLU:
+                Elementwise.LeakyReLUBackward(x, dy, 0f, dx);
+                break;
+            case ActivationKind.LeakyReLU:
+                Elementwise.LeakyReLUBackward(x, dy, _f.NegativeSlope, dx);
+                break;
+            case ActivationKind.Tanh:
+                Elementwise.TanhBackward(y, dy, dx);
+                break;
+            default:
+                Elementwise.SigmoidBackward(y, dy, dx);
+                break;
+        }
+    }
+
+    private void DropoutRange(int start, int n)
+    {
+        float* x = _a + start, mask = _b + start, y = _d + start;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<ulong> seed = Vector512.Create(_seed);
+            Vector512<ulong> golden = Vector512.Create(0x9E3779B97F4A7C15UL);
+            Vector512<ulong> m1 = Vector512.Create(0xBF58476D1CE4E5B9UL);
+            Vector512<ulong> m2 = Vector512.Create(0x94D049BB133111EBUL);
+            Vector512<float> p = Vector512.Create(_p), keep = Vector512.Create(_keep), scale = Vector512.Create(1.0f / 16777216.0f);
+            Vector512<ulong> lanes = Vector512<ulong>.Indices + Vector512<ulong>.One;
+            for (; i + 16 <= n; i += 16)
+            {
+                Vector512<ulong> first = lanes + Vector512.Create((ulong)(start + i));
+                Vector512<uint> bits = Vector512.Narrow(Hash(seed, first, golden, m1, m2), Hash(seed, first + Vector512.Create(8UL), golden, m1, m2));
+                Vector512<float> u = Vector512.ConvertToSingle(bits) * scale;
+                Vector512<float> m = Vector512.ConditionalSelect(Vector512.LessThan(u, p), Vector512<float>.Zero, keep);
+                Vector512.Store(m, mask + i);
+                Vector512.Store(Vector512.Load(x + i) * m, y + i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            mask[i] = DropoutHash.Uniform(_seed, (ulong)(start + i)) < _p ? 0f : _keep;
+            y[i] = x[i] * mask[i];
+        }
+    }
+
+    // DropoutHash.Uniform's integer part for eight indices: the 24 high bits of SplitMix64's finaliser.
+    private static Vector512<ulong> Hash(Vector512<ulong> seed, Vector512<ulong> indexPlusOne, Vector512<ulong> golden, Vector512<ulong> m1, Vector512<ulong> m2)
+    {
+        Vector512<ulong> z = seed + (indexPlusOne * golden);
+        z = (z ^ Vector512.ShiftRightLogical(z, 30)) * m1;
+        z = (z ^ Vector512.ShiftRightLogical(z, 27)) * m2;
+        z ^= Vector512.ShiftRightLogical(z, 31);
+        return Vector512.ShiftRightLogical(z, 40);
+    }
+
+    private void AdamRange(int start, int n)
+    {
+        // Same expression and rounding order as HostBackend.AdamStep.
+        ref readonly AdamStepParameters p = ref _adam;
+        float beta1 = (float)p.Beta1, beta2 = (float)p.Beta2, eps = (float)p.Eps;
+        float oneMinusBeta1 = (float)p.OneMinusBeta1, oneMinusBeta2 = (float)p.OneMinusBeta2, decay = (float)p.WeightDecay;
+        float stepSize = (float)(p.LearningRate / p.BiasCorrection1), correction2Sqrt = (float)Math.Sqrt(p.BiasCorrection2);
+        float* w = _a + start, g = _b + start, m = _c + start, v = _d + start;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> vb1 = Vector512.Create(beta1), vb2 = Vector512.Create(beta2), veps = Vector512.Create(eps);
+            Vector512<float> v1b1 = Vector512.Create(oneMinusBeta1), v1b2 = Vector512.Create(oneMinusBeta2), vdecay = Vector512.Create(decay);
+            Vector512<float> vstep = Vector512.Create(stepSize), vc2 = Vector512.Create(correction2Sqrt);
+            for (; i + 16 <= n; i += 16)
+            {
+                Vector512<float> wi = Vector512.Load(w + i);
+                Vector512<float> gi = Vector512.Load(g + i) + (vdecay * wi);
+                Vector512<float> mi = (vb1 * Vector512.Load(m + i)) + (v1b1 * gi);
+                Vector512<float> vi = (vb2 * Vector512.Load(v + i)) + (v1b2 * gi * gi);
+                Vector512.Store(mi, m + i);
+                Vector512.Store(vi, v + i);
+                Vector512.Store(wi - (vstep * mi / ((Vector512.Sqrt(vi) / vc2) + veps)), w + i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float gi = g[i] + (decay * w[i]);
+            m[i] = (beta1 * m[i]) + (oneMinusBeta1 * gi);
+            v[i] = (beta2 * v[i]) + (oneMinusBeta2 * gi * gi);
+            w[i] -= stepSize * m[i] / ((MathF.Sqrt(v[i]) / correction2Sqrt) + eps);
+        }
+    }
+
+    private void AddBias(int n)
+    {
+        ref readonly BatchNormGeometry g = ref _g;
+        float* y = _a + ((long)n * g.Channels * g.Spatial);
+        if (g.Spatial == 1)
+        {
+            TensorPrimitives.Add(new ReadOnlySpan<float>(y, g.Channels), new ReadOnlySpan<float>(_b, g.Channels), new Span<float>(y, g.Channels));
+            return;
+        }
+
+        for (int c = 0; c < g.Channels; c++)
+        {
+            var row = new Span<float>(y + ((long)c * g.Spatial), g.Spatial);
+            TensorPrimitives.Add(row, _b[c], row);
+        }
+    }
+
+    private void SumChannels(int block)
+    {
+        ref readonly BatchNormGeometry g = ref _g;
+        int c0 = block * ChannelBlock, c1 = Math.Min(g.Channels, c0 + ChannelBlock);
+        if (g.Spatial == 1)
+        {
+            // Column sums over samples, in sample order.
+            Span<float> acc = stackalloc float[ChannelBlock];
+            acc.Clear();
+            for (int n = 0; n < g.Batch; n++)
+            {
+                float* row = _a + ((long)n * g.Channels) + c0;
+                for (int c = 0; c < c1 - c0; c++)
+                {
+                    acc[c] += row[c];
+                }
+            }
+
+            for (int c = c0; c < c1; c++)
+            {
+                _b[c] += acc[c - c0];
+            }
+
+            return;
+        }
+
+        for (int c = c0; c < c1; c++)
+        {
+            float sum = 0f;
+            for (int n = 0; n < g.Batch; n++)
+            {
+                sum += Simd.Sum(_a + ((((long)n * g.Channels) + c) * g.Spatial), g.Spatial);
+            }
+
+            _b[c] += sum;
+        }
+    }
+}

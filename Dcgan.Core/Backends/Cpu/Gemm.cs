@@ -1,0 +1,229 @@
+// Packed, cache-blocked single-precision GEMM (Goto & van de Geijn 2008, BLIS loop order): C blocks of MC×NC are
+// the parallel chunks; each packs its KC slices of A (6-row panels) and B (64-column panels) and runs the
+// 6×64 micro-kernel. Every C element is summed over K in one fixed order, whatever the thread count.
+namespace Dcgan.Backends.Cpu;
+
+/// <summary>Per-worker scratch memory of the CPU kernels.</summary>
+internal sealed class WorkerScratch
+{
+    /// <summary>Packed A block.</summary>
+    public PinnedBuffer PackA { get; } = new();
+
+    /// <summary>Packed B block.</summary>
+    public PinnedBuffer PackB { get; } = new();
+
+    /// <summary>Register-tile spill area and small per-chunk arrays.</summary>
+    public PinnedBuffer Tile { get; } = new();
+
+    /// <summary>K-run lists.</summary>
+    public SegmentBuffer Segments { get; } = new();
+}
+
+/// <summary>
+/// C[M×N] (=|+=) A[M×K]·B[K×N] with element (i, k) of A at <c>a[i·ars + k·acs]</c>, element (k, j) of B at
+/// <c>b[k·brs + j·bcs]</c> and C row-major with row stride ldc. Set the operands, then <see cref="Run"/>.
+/// </summary>
+internal sealed unsafe class Gemm : ChunkJob
+{
+    private const int KC = 256;
+    private const int MC = 16 * MicroKernel.MR;
+    private const int NC = 4 * MicroKernel.NR;
+
+    private readonly WorkerScratch[] _scratch;
+    private bool _simd;
+    private int _m;
+    private int _n;
+    private int _k;
+    private float* _a;
+    private nint _ars;
+    private nint _acs;
+    private float* _b;
+    private nint _brs;
+    private nint _bcs;
+    private float* _c;
+    private nint _ldc;
+    private bool _accumulate;
+    private int _mBlocks;
+
+    /// <summary>Creates the job over the pool's per-worker scratch.</summary>
+    public Gemm(WorkerScratch[] scratch) => _scratch = scratch;
+
+    /// <summary>Runs C (=|+=) A·B on <paramref name="pool"/>.</summary>
+    public void Run(WorkerPool pool, bool simd, int m, int n, int k, float* a, nint ars, nint acs, float* b, nint brs, nint bcs,
+        float* c, nint ldc, bool accumulate)
+    {
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+
+        if (k <= 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    new Span<float>(c + (i * ldc), n).Clear();
+                }
+            }
+
+            return;
+        }
+
+        _simd = simd;
+        _m = m;
+        _n = n;
+        _k = k;
+        _a = a;
+        _ars = ars;
+        _acs = acs;
+        _b = b;
+        _brs = brs;
+        _bcs = bcs;
+        _c = c;
+        _ldc = ldc;
+        _accumulate = accumulate;
+        _mBlocks = (m + MC - 1) / MC;
+        int nBlocks = (n + NC - 1) / NC;
+        pool.Run(this, _mBlocks * nBlocks);
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        WorkerScratch scratch = _scratch[worker];
+        int i0 = chunk % _mBlocks * MC, j0 = chunk / _mBlocks * NC;
+        int mc = Math.Min(MC, _m - i0), nc = Math.Min(NC, _n - j0);
+        int mTiles = (mc + MicroKernel.MR - 1) / MicroKernel.MR, nPanels = (nc + MicroKernel.NR - 1) / MicroKernel.NR;
+        float* packA = scratch.PackA.Ensure((long)MC * KC);
+        float* packB = scratch.PackB.Ensure((long)NC * KC);
+        float* tile = scratch.Tile.Ensure(MicroKernel.MR * MicroKernel.NR);
+        Segment* segment = scratch.Segments.Ensure(1);
+        for (int p0 = 0; p0 < _k; p0 += KC)
+        {
+            int kc = Math.Min(KC, _k - p0);
+            PackB(packB, p0, kc, j0, nc);
+            PackA(packA, i0, mc, p0, kc);
+            bool add = _accumulate || p0 > 0;
+            *segment = new Segment(0, 0, kc);
+            for (int jp = 0; jp < nPanels; jp++)
+            {
+                int cols = Math.Min(MicroKernel.NR, nc - (jp * MicroKernel.NR));
+                int vectors = (cols + 15) / 16;
+                float* bPanel = packB + ((long)jp * kc * MicroKernel.NR);
+                for (int t = 0; t < mTiles; t++)
+                {
+                    int rows = Math.Min(MicroKernel.MR, mc - (t * MicroKernel.MR));
+                    float* aPanel = packA + ((long)t * kc * MicroKernel.MR);
+                    float* cTile = _c + ((i0 + (t * MicroKernel.MR)) * _ldc) + j0 + (jp * MicroKernel.NR);
+                    if (cols == vectors * 16)
+                    {
+                        MicroKernel.Run(_simd, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, cTile, _ldc, add);
+                    }
+                    else
+                    {
+                        MicroKernel.Run(_simd, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, tile, MicroKernel.NR, false);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* src = tile + (r * MicroKernel.NR);
+                            float* dst = cTile + (r * _ldc);
+                            for (int j = 0; j < cols; j++)
+                            {
+                                dst[j] = add ? dst[j] + src[j] : src[j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs A[i0.., p0..] into 6-row panels [tile][k][6], zero rows past M.</summary>
+    private void PackA(float* dst, int i0, int mc, int p0, int kc)
+    {
+        int tiles = (mc + MicroKernel.MR - 1) / MicroKernel.MR;
+        for (int t = 0; t < tiles; t++)
+        {
+            float* panel = dst + ((long)t * kc * MicroKernel.MR);
+            int rows = Math.Min(MicroKernel.MR, mc - (t * MicroKernel.MR));
+            float* src = _a + ((i0 + (t * MicroKernel.MR)) * _ars) + (p0 * _acs);
+            if (_ars == 1)
+            {
+                for (int k = 0; k < kc; k++)
+                {
+                    float* s = src + (k * _acs);
+                    float* d = panel + (k * MicroKernel.MR);
+                    for (int r = 0; r < MicroKernel.MR; r++)
+                    {
+                        d[r] = r < rows ? s[r] : 0f;
+                    }
+                }
+            }
+            else
+            {
+                for (int r = 0; r < MicroKernel.MR; r++)
+                {
+                    float* s = src + (r * _ars);
+                    float* d = panel + r;
+                    if (r < rows)
+                    {
+                        for (int k = 0; k < kc; k++)
+                        {
+                            d[k * MicroKernel.MR] = s[k * _acs];
+                        }
+                    }
+                    else
+                    {
+                        for (int k = 0; k < kc; k++)
+                        {
+                            d[k * MicroKernel.MR] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs B[p0.., j0..] into 64-column panels [panel][k][64], zero columns past N.</summary>
+    private void PackB(float* dst, int p0, int kc, int j0, int nc)
+    {
+        int panels = (nc + MicroKernel.NR - 1) / MicroKernel.NR;
+        for (int jp = 0; jp < panels; jp++)
+        {
+            float* panel = dst + ((long)jp * kc * MicroKernel.NR);
+            int cols = Math.Min(MicroKernel.NR, nc - (jp * MicroKernel.NR));
+            float* src = _b + (p0 * _brs) + ((j0 + (jp * MicroKernel.NR)) * _bcs);
+            if (_bcs == 1)
+            {
+                for (int k = 0; k < kc; k++)
+                {
+                    var d = new Span<float>(panel + (k * MicroKernel.NR), MicroKernel.NR);
+                    new ReadOnlySpan<float>(src + (k * _brs), cols).CopyTo(d);
+                    d[cols..].Clear();
+                }
+            }
+            else
+            {
+                for (int j = 0; j < MicroKernel.NR; j++)
+                {
+                    float* d = panel + j;
+                    if (j < cols)
+                    {
+                        float* s = src + (j * _bcs);
+                        for (int k = 0; k < kc; k++)
+                        {
+                            d[k * MicroKernel.NR] = s[k * _brs];
+                        }
+                    }
+                    else
+                    {
+                        for (int k = 0; k < kc; k++)
+                        {
+                            d[k * MicroKernel.NR] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

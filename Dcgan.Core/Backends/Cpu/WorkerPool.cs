@@ -1,0 +1,205 @@
+// A fixed set of worker threads that run the numbered chunks of one job at a time, with no allocation
+// per call (Parallel.For with a lambda allocates a closure and a delegate on every call).
+// Chunks are claimed from a shared counter; a job's result must not depend on which worker ran a chunk.
+namespace Dcgan.Backends.Cpu;
+
+/// <summary>
+/// Work split into numbered chunks. <see cref="Execute"/> is called once for every chunk in
+/// [0, count), on any worker, in any order; its worker index (in [0, <see cref="WorkerPool.Workers"/>))
+/// identifies per-worker scratch memory. Jobs are reusable objects: set fields, then run.
+/// </summary>
+internal abstract class ChunkJob
+{
+    /// <summary>Runs chunk <paramref name="chunk"/> on worker <paramref name="worker"/>.</summary>
+    public abstract void Execute(int chunk, int worker);
+}
+
+/// <summary>
+/// <see cref="WorkerPool.Workers"/> − 1 background threads plus the calling thread. <see cref="Run"/> blocks until
+/// every chunk has run. Calls from several threads are serialised; a call from inside a chunk runs inline.
+/// </summary>
+internal sealed class WorkerPool : IDisposable
+{
+    private const int SpinCount = 2000;
+
+    [ThreadStatic]
+    private static bool _insideChunk;
+
+    private readonly Thread[] _threads;
+    private readonly ManualResetEventSlim[] _wake;
+    private readonly ManualResetEventSlim _done = new(false, SpinCount);
+    private readonly object _gate = new();
+    private ChunkJob? _job;
+    private int _chunkCount;
+    private int _next;
+    private int _remaining;
+    private volatile bool _stopping;
+    private Exception? _failure;
+
+    /// <summary>Starts <paramref name="workers"/> − 1 threads.</summary>
+    /// <param name="workers">Threads that run chunks, the caller included; at least 1.</param>
+    public WorkerPool(int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        Workers = workers;
+        _threads = new Thread[workers - 1];
+        _wake = new ManualResetEventSlim[workers - 1];
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            _wake[i] = new ManualResetEventSlim(false, SpinCount);
+            int helper = i;
+            _threads[i] = new Thread(() => Loop(helper))
+            {
+                IsBackground = true,
+                Name = $"dcgan-cpu-{i + 1}",
+            };
+            _threads[i].Start();
+        }
+    }
+
+    /// <summary>The number of threads that run chunks, the caller included.</summary>
+    public int Workers { get; }
+
+    /// <summary>Runs chunks [0, <paramref name="count"/>) of <paramref name="job"/> and returns when all are done.</summary>
+    /// <exception cref="AggregateException">A chunk threw; the first exception is inside.</exception>
+    public void Run(ChunkJob job, int count)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        if (_insideChunk)
+        {
+            // A nested call from inside a chunk runs inline on that worker's thread (worker 0's scratch is
+            // not touched: nested jobs must not use per-worker scratch).
+            for (int i = 0; i < count; i++)
+            {
+                job.Execute(i, 0);
+            }
+
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_threads.Length == 0 || count == 1)
+            {
+                // A single thread or a single chunk: no hand-off.
+                RunInline(job, count);
+                return;
+            }
+
+            try
+            {
+                _job = job;
+                _chunkCount = count;
+                _failure = null;
+                Volatile.Write(ref _next, 0);
+                Volatile.Write(ref _remaining, _threads.Length);
+                foreach (ManualResetEventSlim wake in _wake)
+                {
+                    wake.Set();
+                }
+
+                Work(0);
+                _done.Wait();
+                _done.Reset();
+                if (_failure is not null)
+                {
+                    throw new AggregateException("A CPU kernel chunk failed.", _failure);
+                }
+            }
+            finally
+            {
+                _job = null;
+            }
+        }
+    }
+
+    /// <summary>Stops the threads.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        foreach (ManualResetEventSlim wake in _wake)
+        {
+            wake.Set();
+        }
+
+        foreach (Thread t in _threads)
+        {
+            t.Join();
+        }
+
+        foreach (ManualResetEventSlim wake in _wake)
+        {
+            wake.Dispose();
+        }
+
+        _done.Dispose();
+    }
+
+    private static void RunInline(ChunkJob job, int count)
+    {
+        _insideChunk = true;
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                job.Execute(i, 0);
+            }
+        }
+        finally
+        {
+            _insideChunk = false;
+        }
+    }
+
+    private void Loop(int helper)
+    {
+        ManualResetEventSlim wake = _wake[helper];
+        while (true)
+        {
+            wake.Wait();
+            wake.Reset();
+            if (_stopping)
+            {
+                return;
+            }
+
+            Work(helper + 1);
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                _done.Set();
+            }
+        }
+    }
+
+    private void Work(int worker)
+    {
+        ChunkJob job = _job!;
+        int count = _chunkCount;
+        while (true)
+        {
+            int chunk = Interlocked.Increment(ref _next) - 1;
+            if (chunk >= count)
+            {
+                return;
+            }
+
+            _insideChunk = true;
+            try
+            {
+                job.Execute(chunk, worker);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            finally
+            {
+                _insideChunk = false;
+            }
+        }
+    }
+}

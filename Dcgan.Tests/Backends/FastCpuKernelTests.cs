@@ -1,0 +1,347 @@
+// The fast CPU kernels (packed GEMM, implicit-GEMM convolutions, vectorised BatchNorm, dropout, Adam) against the
+// plain reference loops of HostBackend<float>, on every convolution geometry of the two presets and on odd shapes;
+// and bit-identical results for 1 and 2 threads.
+namespace Dcgan.Tests.Backends;
+
+using System.Globalization;
+using Dcgan.Backends;
+using Dcgan.Backends.Cpu;
+using Dcgan.Init;
+using Dcgan.Tensors;
+using Dcgan.Tests.Support;
+
+public sealed class FastCpuKernelTests : IDisposable
+{
+    private readonly ITestOutputHelper _output;
+    private readonly ReferenceBackend _reference = new(2);
+    private readonly CpuBackend _fast = new(2);
+    private readonly CpuBackend _single = new(1);
+
+    public FastCpuKernelTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>Every convolution of the tf-tutorial and dcgan presets (small batches), then odd shapes.</summary>
+    public static TheoryData<string, bool, int, int, int, int, int, int, int, int, int> Geometries() => new()
+    {
+        // name, transposed, batch, in, out, height, width, kernel, stride, padding, output_padding (module terms)
+        { "tf G.fc Linear(100, 12544)", false, 3, 100, 12544, 1, 1, 1, 1, 0, 0 },
+        { "tf G ConvT(256, 128, 5, 1, 2)", true, 1, 256, 128, 7, 7, 5, 1, 2, 0 },
+        { "tf G ConvT(128, 64, 5, 2, 2, 1)", true, 2, 128, 64, 7, 7, 5, 2, 2, 1 },
+        { "tf G ConvT(64, 1, 5, 2, 2, 1)", true, 3, 64, 1, 14, 14, 5, 2, 2, 1 },
+        { "tf D Conv(1, 64, 5, 2, 2)", false, 3, 1, 64, 28, 28, 5, 2, 2, 0 },
+        { "tf D Conv(64, 128, 5, 2, 2)", false, 2, 64, 128, 14, 14, 5, 2, 2, 0 },
+        { "tf D Linear(6272, 1)", false, 5, 6272, 1, 1, 1, 1, 1, 0, 0 },
+        { "dcgan G ConvT(100, 256, 7)", true, 3, 100, 256, 1, 1, 7, 1, 0, 0 },
+        { "dcgan G ConvT(256, 128, 4, 2, 1)", true, 1, 256, 128, 7, 7, 4, 2, 1, 0 },
+        { "dcgan G ConvT(128, 1, 4, 2, 1)", true, 3, 128, 1, 14, 14, 4, 2, 1, 0 },
+        { "dcgan D Conv(1, 64, 4, 2, 1)", false, 3, 1, 64, 28, 28, 4, 2, 1, 0 },
+        { "dcgan D Conv(64, 128, 4, 2, 1)", false, 2, 64, 128, 14, 14, 4, 2, 1, 0 },
+        { "dcgan D Conv(128, 1, 7)", false, 3, 128, 1, 7, 7, 7, 1, 0, 0 },
+        { "odd Conv(3, 7, 3, 1, 1) 5x9 batch 70", false, 70, 3, 7, 5, 9, 3, 1, 1, 0 },
+        { "odd Conv(5, 13, 1) 4x3", false, 4, 5, 13, 4, 3, 1, 1, 0, 0 },
+        { "odd Conv(2, 17, 3, 3, 0) 10x11", false, 3, 2, 17, 10, 11, 3, 3, 0, 0 },
+        { "odd Conv(33, 65, 2, 2, 1) 6x7", false, 3, 33, 65, 6, 7, 2, 2, 1, 0 },
+        { "odd Conv(2, 3, 3, 1, 3) 2x2 (empty pixels)", false, 2, 2, 3, 2, 2, 3, 1, 3, 0 },
+        { "odd Conv(3, 10, 5) 5x5 (dense)", false, 4, 3, 10, 5, 5, 5, 1, 0, 0 },
+        { "odd Conv(4, 6, 5, 1, 2) 3x3 (kernel > input)", false, 3, 4, 6, 3, 3, 5, 1, 2, 0 },
+        { "odd ConvT(7, 5, 4, 3, 2, 2) 5x6", true, 3, 7, 5, 5, 6, 4, 3, 2, 2 },
+        { "odd ConvT(17, 9, 3, 2, 0, 1) 4x5 batch 65", true, 65, 17, 9, 4, 5, 3, 2, 0, 1 },
+        { "odd Linear(7, 129) batch 67", false, 67, 7, 129, 1, 1, 1, 1, 0, 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Convolution_kernels_match_the_reference(string name, bool transposed, int batch, int inChannels, int outChannels,
+        int height, int width, int kernel, int stride, int padding, int outputPadding)
+    {
+        ConvGeometry g = transposed
+            ? ConvGeometry.ForConvTranspose2d(batch, inChannels, height, width, outChannels, kernel, stride, padding, outputPadding)
+            : ConvGeometry.ForConv2d(batch, inChannels, height, width, outChannels, kernel, stride, padding);
+        var random = new RandomSource(17);
+        float[] x = Uniform(random, g.InputShape.ElementCount);
+        float[] w = Uniform(random, g.WeightShape.ElementCount, 0.2);
+        float[] dy = Uniform(random, g.OutputShape.ElementCount);
+        float[] dw0 = Uniform(random, g.WeightShape.ElementCount, 0.1);
+
+        float[] yRef = Forward(_reference, g, x, w), dxRef = BackwardInput(_reference, g, dy, w), dwRef = BackwardWeight(_reference, g, x, dy, dw0);
+        double worst = 0;
+        worst = Math.Max(worst, Check($"{name} forward", yRef, Forward(_fast, g, x, w)));
+        worst = Math.Max(worst, Check($"{name} backward-input", dxRef, BackwardInput(_fast, g, dy, w)));
+        worst = Math.Max(worst, Check($"{name} backward-weight", dwRef, BackwardWeight(_fast, g, x, dy, dw0)));
+        if (g.MultiplyAdds <= 5_000_000)
+        {
+            // The portable (non-AVX-512) micro-kernel is slow: check it on the smaller geometries only.
+            using var portable = new CpuBackend(2, simd512: false);
+            worst = Math.Max(worst, Check($"{name} forward (portable kernel)", yRef, Forward(portable, g, x, w)));
+            worst = Math.Max(worst, Check($"{name} backward-input (portable kernel)", dxRef, BackwardInput(portable, g, dy, w)));
+            worst = Math.Max(worst, Check($"{name} backward-weight (portable kernel)", dwRef, BackwardWeight(portable, g, x, dy, dw0)));
+        }
+
+        Assert.Equal(Forward(_fast, g, x, w), Forward(_single, g, x, w));
+        Assert.Equal(BackwardInput(_fast, g, dy, w), BackwardInput(_single, g, dy, w));
+        Assert.Equal(BackwardWeight(_fast, g, x, dy, dw0), BackwardWeight(_single, g, x, dy, dw0));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: worst relative error {worst:E2}; 1 and 2 threads bit-identical"));
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 17, 33)]
+    [InlineData(65, 129, 7)]
+    [InlineData(17, 1, 300)]
+    [InlineData(129, 65, 257)]
+    [InlineData(100, 200, 513)]
+    public void Gemm_matches_a_naive_product(int m, int n, int k)
+    {
+        var random = new RandomSource((ulong)((m * 1000) + n));
+        float[] a = Uniform(random, m * k), b = Uniform(random, k * n), c0 = Uniform(random, m * n);
+        double worst = 0;
+        foreach (bool transA in new[] { false, true })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var expected = new double[m * n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            double sum = accumulate ? c0[(i * n) + j] : 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                sum += (double)a[(i * k) + p] * b[(p * n) + j];
+                            }
+
+                            expected[(i * n) + j] = sum;
+                        }
+                    }
+
+                    // The same matrices stored transposed: A as [K, M], B as [N, K].
+                    float[] aStored = transA ? Transpose(a, m, k) : a, bStored = transB ? Transpose(b, k, n) : b;
+                    foreach (bool simd in new[] { true, false })
+                    {
+                        foreach (int threads in new[] { 1, 2 })
+                        {
+                            float[] c = (float[])c0.Clone();
+                            RunGemm(threads, simd, m, n, k, aStored, transA, bStored, transB, c, accumulate);
+                            worst = Math.Max(worst, Compare.Close($"gemm {m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate} simd={simd} threads={threads}", expected, c, 1e-4, 1e-4));
+                        }
+                    }
+                }
+            }
+        }
+
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gemm {m}x{n}x{k}: worst relative error {worst:E2}"));
+    }
+
+    [Theory]
+    [InlineData(2, 300, 1, 1e-5f, true)]
+    [InlineData(33, 12544, 1, 1e-3f, true)]
+    [InlineData(5, 64, 196, 1e-5f, true)]
+    [InlineData(4, 7, 49, 1e-3f, true)]
+    [InlineData(6, 19, 1, 1e-5f, false)]
+    [InlineData(3, 5, 17, 1e-5f, false)]
+    public void BatchNorm_matches_the_reference(int batch, int channels, int spatial, float eps, bool training)
+    {
+        var random = new RandomSource((ulong)(channels + spatial));
+        TensorShape shape = spatial == 1 ? new TensorShape(batch, channels) : new TensorShape(batch, channels, spatial);
+        var g = BatchNormGeometry.FromShape(shape);
+        float[] x = Uniform(random, shape.ElementCount, 3.0), dy = Uniform(random, shape.ElementCount);
+        float[] gamma = Uniform(random, channels), beta = Uniform(random, channels), rm = Uniform(random, channels, 0.1);
+        float[] rv = Array.ConvertAll(Uniform(random, channels), v => 1.5f + v);
+        float[] dg0 = Uniform(random, channels), db0 = Uniform(random, channels);
+
+        float[][] Run(IBackend backend)
+        {
+            Tensor tx = Make(backend, shape, x), ty = backend.Allocate(shape), tdy = Make(backend, shape, dy), tdx = backend.Allocate(shape);
+            var c = new TensorShape(channels);
+            Tensor tg = Make(backend, c, gamma), tb = Make(backend, c, beta), trm = Make(backend, c, rm), trv = Make(backend, c, rv);
+            Tensor mean = backend.Allocate(c), inv = backend.Allocate(c), dg = Make(backend, c, dg0), db = Make(backend, c, db0);
+            backend.BatchNormForward(g, tx, tg, tb, trm, trv, training, 0.1f, eps, ty, mean, inv);
+            backend.BatchNormBackward(g, training, tdy, tx, tg, mean, inv, tdx, dg, db);
+            return [ty.ToArray(), trm.ToArray(), trv.ToArray(), mean.ToArray(), inv.ToArray(), tdx.ToArray(), dg.ToArray(), db.ToArray()];
+        }
+
+        float[][] expected = Run(_reference), actual = Run(_fast), single = Run(_single);
+        string[] names = ["output", "running_mean", "running_var", "save_mean", "save_invstd", "grad_input", "grad_weight", "grad_bias"];
+        double worst = 0;
+        for (int i = 0; i < names.Length; i++)
+        {
+            worst = Math.Max(worst, Compare.Close($"batchnorm [{batch}, {channels}, {spatial}] {names[i]}", ToDouble(expected[i]), actual[i], 1e-4, 1e-4));
+            Assert.Equal(actual[i], single[i]);
+        }
+
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batchnorm [{batch}, {channels}, {spatial}] training={training}: worst relative error {worst:E2}"));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(16384 + 17)]
+    [InlineData(100003)]
+    public void Elementwise_kernels_match_the_reference(int length)
+    {
+        var random = new RandomSource((ulong)length);
+        float[] x = Uniform(random, length, 3.0), dy = Uniform(random, length), other = Uniform(random, length);
+        var shape = new TensorShape(length);
+        Activation[] functions =
+        [
+            new(ActivationKind.ReLU), new(ActivationKind.LeakyReLU, 0.3f), new(ActivationKind.Tanh), new(ActivationKind.Sigmoid),
+        ];
+        foreach (Activation f in functions)
+        {
+            float[][] Run(IBackend backend)
+            {
+                Tensor tx = Make(backend, shape, x), ty = backend.Allocate(shape), tdy = Make(backend, shape, dy), tdx = backend.Allocate(shape);
+                backend.ActivationForward(f, tx, ty);
+                backend.ActivationBackward(f, tx, ty, tdy, tdx);
+                return [ty.ToArray(), tdx.ToArray()];
+            }
+
+            float[][] e = Run(_reference), a = Run(_fast);
+            Compare.Close($"{f.Kind} forward, {length} values", ToDouble(e[0]), a[0], 1e-6, 1e-6);
+            Compare.Close($"{f.Kind} backward, {length} values", ToDouble(e[1]), a[1], 1e-6, 1e-6);
+        }
+
+        // Dropout masks come from an integer hash: the vectorised kernel must give exactly the reference's bits.
+        float[][] Drop(IBackend backend)
+        {
+            Tensor tx = Make(backend, shape, x), mask = backend.Allocate(shape), ty = backend.Allocate(shape), prod = backend.Allocate(shape);
+            backend.DropoutForward(tx, 0.3f, 0x1234_5678_9ABCUL, mask, ty);
+            backend.Multiply(ty, Make(backend, shape, other), prod);
+            return [mask.ToArray(), ty.ToArray(), prod.ToArray()];
+        }
+
+        float[][] de = Drop(_reference), da = Drop(_fast);
+        Assert.Equal(de[0], da[0]);
+        Assert.Equal(de[1], da[1]);
+        Assert.Equal(de[2], da[2]);
+
+        // Adam, with weight decay, two steps.
+        float[][] AdamRun(IBackend backend)
+        {
+            Tensor w = Make(backend, shape, x), grad = Make(backend, shape, dy), m = backend.Allocate(shape), v = backend.Allocate(shape);
+            for (int t = 1; t <= 2; t++)
+            {
+                var p = new AdamStepParameters(2e-4, 0.5, 0.999, 1e-8, 0.01, 1 - Math.Pow(0.5, t), 1 - Math.Pow(0.999, t));
+                backend.AdamStep(p, w, grad, m, v);
+            }
+
+            return [w.ToArray(), m.ToArray(), v.ToArray()];
+        }
+
+        float[][] ae = AdamRun(_reference), aa = AdamRun(_fast);
+        for (int i = 0; i < 3; i++)
+        {
+            Compare.Close($"adam state {i}, {length} values", ToDouble(ae[i]), aa[i], 1e-6, 1e-7);
+        }
+
+        _output.WriteLine($"elementwise, dropout, adam on {length} values match");
+    }
+
+    [Theory]
+    [InlineData(3, 5, 1)]
+    [InlineData(4, 130, 1)]
+    [InlineData(3, 7, 49)]
+    [InlineData(2, 64, 196)]
+    public void Bias_kernels_match_the_reference(int batch, int channels, int spatial)
+    {
+        var random = new RandomSource(5);
+        TensorShape shape = spatial == 1 ? new TensorShape(batch, channels) : new TensorShape(batch, channels, spatial);
+        float[] y = Uniform(random, shape.ElementCount), b = Uniform(random, channels), db0 = Uniform(random, channels);
+
+        float[][] Run(IBackend backend)
+        {
+            Tensor ty = Make(backend, shape, y), tb = Make(backend, new TensorShape(channels), b), tdb = Make(backend, new TensorShape(channels), db0);
+            backend.AddChannelBias(ty, tb);
+            backend.SumPerChannel(ty, tdb);
+            return [ty.ToArray(), tdb.ToArray()];
+        }
+
+        float[][] e = Run(_reference), a = Run(_fast);
+        Compare.Close("add channel bias", ToDouble(e[0]), a[0], 1e-6, 1e-6);
+        Compare.Close("sum per channel", ToDouble(e[1]), a[1], 1e-4, 1e-4);
+        Assert.Equal(a[1], Run(_single)[1]);
+    }
+
+    public void Dispose()
+    {
+        _reference.Dispose();
+        _fast.Dispose();
+        _single.Dispose();
+    }
+
+    internal static float[] Uniform(RandomSource random, int count, double scale = 1.0)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = (float)random.Uniform(-scale, scale);
+        }
+
+        return values;
+    }
+
+    private static Tensor Make(IBackend backend, TensorShape shape, float[] values)
+    {
+        Tensor t = backend.Allocate(shape);
+        t.CopyFrom(values);
+        return t;
+    }
+
+    private static double[] ToDouble(float[] values) => Array.ConvertAll(values, v => (double)v);
+
+    private static float[] Transpose(float[] a, int rows, int cols)
+    {
+        var t = new float[a.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                t[(j * rows) + i] = a[(i * cols) + j];
+            }
+        }
+
+        return t;
+    }
+
+    private static unsafe void RunGemm(int threads, bool simd, int m, int n, int k, float[] a, bool transA, float[] b, bool transB, float[] c, bool accumulate)
+    {
+        using var pool = new WorkerPool(threads);
+        var scratch = new WorkerScratch[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            scratch[i] = new WorkerScratch();
+        }
+
+        var gemm = new Gemm(scratch);
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            gemm.Run(pool, simd && MicroKernel.Use512, m, n, k, pa, transA ? 1 : k, transA ? m : 1, pb, transB ? 1 : n, transB ? k : 1, pc, n, accumulate);
+        }
+    }
+
+    private static double Check(string what, float[] expected, float[] actual) => Compare.Close(what, ToDouble(expected), actual, 2e-4, 2e-4);
+
+    private static float[] Forward(IBackend backend, ConvGeometry g, float[] x, float[] w)
+    {
+        Tensor tx = Make(backend, g.InputShape, x), tw = Make(backend, g.WeightShape, w), ty = backend.Allocate(g.OutputShape);
+        backend.Fill(ty, float.NaN);
+        backend.ConvForward(g, tx, tw, ty);
+        return ty.ToArray();
+    }
+
+    private static float[] BackwardInput(IBackend backend, ConvGeometry g, float[] dy, float[] w)
+    {
+        Tensor tdy = Make(backend, g.OutputShape, dy), tw = Make(backend, g.WeightShape, w), tdx = backend.Allocate(g.InputShape);
+        backend.Fill(tdx, float.NaN);
+        backend.ConvBackwardInput(g, tdy, tw, tdx);
+        return tdx.ToArray();
+    }
+
+    private static float[] BackwardWeight(IBackend backend, ConvGeometry g, float[] x, float[] dy, float[] dw0)
+    {
+        Tensor tx = Make(backend, g.InputShape, x), tdy = Make(backend, g.OutputShape, dy), tdw = Make(backend, g.WeightShape, dw0);
+        backend.ConvBackwardWeight(g, tx, tdy, tdw);
+        return tdw.ToArray();
+    }
+}
