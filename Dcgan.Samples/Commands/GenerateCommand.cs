@@ -50,7 +50,7 @@ public static class GenerateCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or DeviceUnavailableException)
         {
-            Console.Error.WriteLine($"dcgan: error: {e.Message}");
+            Terminal.ErrorOutput.Error(e.Message);
             return TrainRunner.ExitBadInput;
         }
     }

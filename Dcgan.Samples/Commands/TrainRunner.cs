@@ -4,6 +4,8 @@ namespace Dcgan.Samples.Commands;
 
 using System.Globalization;
 using Dcgan.Backends;
+using Dcgan.Samples.Output;
+using Dcgan.Samples.Terminal;
 using Dcgan.Samples.Training;
 using Dcgan.Serialization;
 
@@ -13,7 +15,11 @@ public static class TrainRunner
     public const int ExitDiverged = 3;
     public const int ExitInterrupted = 130;
 
-    public static int Run(TrainOptions requested) => Run(requested, Reporters.ForConsole(requested.LogEvery), new RunArtifacts(), installCancelHandler: true, out _);
+    public static int Run(TrainOptions requested)
+    {
+        using ITrainingReporter reporter = ReporterFactory.Create(new ReporterOptions { TotalEpochs = requested.Epochs, PlainEvery = requested.LogEvery });
+        return Run(requested, reporter, new RunArtifacts(m => ErrorOutput.Warning(m)), installCancelHandler: true, out _);
+    }
 
     /// <summary>Runs training; the out parameter gives the output folder (null when nothing was started).</summary>
     public static int Run(TrainOptions requested, ITrainingReporter reporter, IRunArtifacts? artifacts, bool installCancelHandler, out string? outDir, Func<bool>? stop = null)
@@ -34,7 +40,15 @@ public static class TrainRunner
             if (o.Resume is { } checkpoint)
             {
                 trainer.LoadCheckpoint(checkpoint);
-                reporter.Message($"Resumed from {checkpoint} after epoch {trainer.EpochsDone}.");
+                string csv = Path.Combine(outDir, "losses.csv");
+                if (File.Exists(csv))
+                {
+                    // Drop rows written after the checkpoint (a crash between epochs), keep the rest for the plot.
+                    LossCsv.Append(csv, trainer.StepInEpoch > 0 ? trainer.EpochsDone + 1 : trainer.EpochsDone).Dispose();
+                    trainer.SeedRows(LossCsv.Read(csv));
+                }
+
+                reporter.Message($"Resumed from {checkpoint} after epoch {trainer.EpochsDone}{(trainer.StepInEpoch > 0 ? $", step {trainer.StepInEpoch}" : string.Empty)}.");
             }
 
             AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), o.Resolve().ToJson());
@@ -63,12 +77,12 @@ public static class TrainRunner
         }
         catch (TrainingDivergedException e)
         {
-            Console.Error.WriteLine($"dcgan: {e.Message}");
+            ErrorOutput.Error(e.Message);
             return ExitDiverged;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or DeviceUnavailableException)
         {
-            Console.Error.WriteLine($"dcgan: error: {e.Message}");
+            ErrorOutput.Error(e.Message);
             return ExitBadInput;
         }
         finally

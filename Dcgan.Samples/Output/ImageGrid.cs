@@ -8,6 +8,8 @@ using SkiaSharp;
 
 namespace Dcgan.Samples.Output;
 
+using Dcgan.Serialization;
+
 /// <summary>How <see cref="ImageGrid"/> lays out tiles.</summary>
 public sealed record ImageGridOptions
 {

@@ -7,6 +7,8 @@ using System.Text;
 
 namespace Dcgan.Samples.Output;
 
+using Dcgan.Serialization;
+
 /// <summary>Writes and reads <c>losses.csv</c>.</summary>
 public sealed class LossCsv : IDisposable
 {

@@ -5,6 +5,8 @@ using ScottPlot;
 
 namespace Dcgan.Samples.Output;
 
+using Dcgan.Serialization;
+
 /// <summary>Draws the loss curves of a training run.</summary>
 public static class LossPlot
 {

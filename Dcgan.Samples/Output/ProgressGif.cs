@@ -5,6 +5,8 @@ using ImageMagick;
 
 namespace Dcgan.Samples.Output;
 
+using Dcgan.Serialization;
+
 /// <summary>Collects grid PNGs, one per epoch, and writes them as a looping animated GIF.</summary>
 public sealed class ProgressGif
 {

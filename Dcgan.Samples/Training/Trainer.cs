@@ -9,6 +9,8 @@ using Dcgan.Backends;
 using Dcgan.Init;
 using Dcgan.Models;
 using Dcgan.Modules;
+using Dcgan.Samples.Output;
+using Dcgan.Samples.Terminal;
 using Dcgan.Serialization;
 using Dcgan.Tensors;
 using Dcgan.Training;
@@ -19,25 +21,13 @@ public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int
     public int ImageSize => Channels * Height * Width;
 }
 
-/// <summary>One row of losses.csv.</summary>
-public readonly record struct LossRow(int Epoch, int Step, float LossD, float LossG, float DX, float DGZ);
-
-/// <summary>Receives progress from the trainer (a live bar on a terminal, plain lines in logs).</summary>
-public interface ITrainingReporter
-{
-    void StartEpoch(int epoch, int epochs, int totalSteps);
-    void Step(int step, double imagesPerSecond, GanStepResult result);
-    void EndEpoch(int epoch, double seconds, double imagesPerSecond);
-    void Message(string message);
-}
-
 /// <summary>Writes the run's files (grids, GIF, plot, CSV).</summary>
 public interface IRunArtifacts
 {
     void WriteGrid(string path, float[] images, int count, int height, int width);
     void WriteGif(string path, IReadOnlyList<string> framePaths);
-    void WriteLossPlot(string path, IReadOnlyList<LossRow> rows);
-    void AppendLosses(string path, IReadOnlyList<LossRow> rows);
+    void WriteLossPlot(string path, IReadOnlyList<LossRecord> rows);
+    void AppendLosses(string path, IReadOnlyList<LossRecord> rows);
 }
 
 /// <summary>How a run ended.</summary>
@@ -65,7 +55,7 @@ public sealed class Trainer : IDisposable
     private readonly RandomSource _noiseRng;
     private readonly RandomSource _shuffleRng;
     private readonly float[] _fixedNoise;
-    private readonly List<LossRow> _rows = [];
+    private readonly List<LossRecord> _rows = [];
     private readonly int _batch;
     private int _epochsDone;
     private int _stepInEpoch;
@@ -105,9 +95,15 @@ public sealed class Trainer : IDisposable
 
     public int EpochsDone => _epochsDone;
 
-    public IReadOnlyList<LossRow> Rows => _rows;
+    public IReadOnlyList<LossRecord> Rows => _rows;
 
     public int StepsPerEpoch => ImageCount / _batch;
+
+    /// <summary>Steps already done in the current (unfinished) epoch after a mid-epoch checkpoint.</summary>
+    public int StepInEpoch => _stepInEpoch;
+
+    /// <summary>Adds the rows of earlier runs (from losses.csv on resume) so the loss plot covers the whole run.</summary>
+    public void SeedRows(IEnumerable<LossRecord> rows) => _rows.InsertRange(0, rows);
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> (networks, optimizers, counters, RNG streams).</summary>
     public void LoadCheckpoint(string path)
@@ -160,8 +156,8 @@ public sealed class Trainer : IDisposable
             }
 
             _shuffleRng.Shuffle(order.AsSpan());
-            var rows = new List<LossRow>();
-            _reporter.StartEpoch(epoch, _o.Epochs, steps);
+            var rows = new List<LossRecord>();
+            _reporter.StartEpoch(epoch, steps);
             var clock = Stopwatch.StartNew();
             int stepsThisRun = 0;
             for (int s = _stepInEpoch; s < steps; s++)
@@ -184,10 +180,10 @@ public sealed class Trainer : IDisposable
                 _globalStep++;
                 _stepInEpoch = s + 1;
                 stepsThisRun++;
-                var row = new LossRow(epoch, s + 1, r.LossD, r.LossG, r.DX, r.DGZ1);
+                var row = new LossRecord(epoch, _globalStep, r.LossD, r.LossG, r.DX, r.DGZ1);
                 rows.Add(row);
                 _rows.Add(row);
-                _reporter.Step(s + 1, stepsThisRun * _batch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), r);
+                _reporter.Step(s, stepsThisRun * _batch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), r.LossD, r.LossG, r.DX, r.DGZ1);
                 if (stop() && s + 1 < steps)
                 {
                     _artifacts?.AppendLosses(Path.Combine(OutDir, "losses.csv"), rows);
@@ -202,7 +198,7 @@ public sealed class Trainer : IDisposable
             _stepInEpoch = 0;
             _shuffleStateAtEpochStart = _shuffleRng.GetState();
             WriteEpochOutputs(epoch, rows);
-            _reporter.EndEpoch(epoch, seconds, stepsThisRun * _batch / Math.Max(seconds, 1e-9));
+            _reporter.EndEpoch(seconds);
             if (epoch % _o.CheckpointEvery == 0 || epoch == _o.Epochs || stop())
             {
                 SaveCheckpoint(checkpoint);
@@ -252,7 +248,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose() => _model.Dispose();
 
-    private void WriteEpochOutputs(int epoch, List<LossRow> rows)
+    private void WriteEpochOutputs(int epoch, List<LossRecord> rows)
     {
         if (_artifacts is null)
         {

@@ -5,6 +5,7 @@ namespace Dcgan.Tests.Training;
 using Dcgan.Backends.Cpu;
 using Dcgan.Init;
 using Dcgan.Modules;
+using Dcgan.Samples.Terminal;
 using Dcgan.Samples.Training;
 using Dcgan.Serialization;
 using Dcgan.Training;
@@ -237,18 +238,22 @@ public sealed class TrainerTests : IDisposable
     {
         public List<string> Messages { get; } = [];
 
-        public void StartEpoch(int epoch, int epochs, int totalSteps)
+        public void StartEpoch(int epoch, int totalSteps)
         {
         }
 
-        public void Step(int step, double imagesPerSecond, GanStepResult result)
+        public void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz)
         {
         }
 
-        public void EndEpoch(int epoch, double seconds, double imagesPerSecond)
+        public void EndEpoch(double seconds)
         {
         }
 
-        public void Message(string message) => Messages.Add(message);
+        public void Message(string text) => Messages.Add(text);
+
+        public void Dispose()
+        {
+        }
     }
 }
