@@ -132,7 +132,7 @@ public static class DatasetResolver
         string why;
         if (!request.AllowDownload)
         {
-            why = $"{info.DisplayName} is not in {cache} and downloading is off";
+            why = $"{info.DisplayName} is not in {cache} and downloading is off (--download fetches it)";
         }
         else
         {
