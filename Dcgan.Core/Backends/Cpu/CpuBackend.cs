@@ -74,7 +74,7 @@ public sealed class CpuBackend : HostBackend<float>
         switch (f.Kind)
         {
             case ActivationKind.ReLU:
-                Elementwise.LeakyReLUBackward(x, dy, 0f, dx);
+                Elementwise.ReLUBackward(x, dy, dx);
                 break;
             case ActivationKind.LeakyReLU:
                 Elementwise.LeakyReLUBackward(x, dy, f.NegativeSlope, dx);

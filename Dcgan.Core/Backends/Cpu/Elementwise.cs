@@ -53,7 +53,30 @@ internal static class Elementwise
         }
     }
 
-    /// <summary>dx = x &gt; 0 ? dy : slope·dy (ReLU is slope 0: its gradient at x = 0 is 0).</summary>
+    /// <summary>dx = x &gt; 0 ? dy : 0. A select, not dy·0: the result is +0 (never −0, or NaN for an infinite dy) where x ≤ 0, as PyTorch's threshold_backward.</summary>
+    public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            ReadOnlySpan<Vector<float>> dyv = MemoryMarshal.Cast<float, Vector<float>>(dy);
+            Span<Vector<float>> dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int v = 0; v < xv.Length; v++)
+            {
+                dxv[v] = Vector.ConditionalSelect(Vector.GreaterThan(xv[v], Vector<float>.Zero), dyv[v], Vector<float>.Zero);
+            }
+
+            i = xv.Length * Vector<float>.Count;
+        }
+
+        for (; i < x.Length; i++)
+        {
+            dx[i] = x[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    /// <summary>dx = x &gt; 0 ? dy : slope·dy (the gradient at x = 0 is the slope, as PyTorch).</summary>
     public static void LeakyReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float slope, Span<float> dx)
     {
         int i = 0;
