@@ -45,6 +45,11 @@ public sealed class CpuBackend : HostBackend<float>
     {
         Span<float> x = GetSpan(input), y = GetSpan(output);
         CheckLength(y.Length, x.Length, nameof(output));
+        if (x.Length == 0)
+        {
+            return; // TensorPrimitives.Sigmoid rejects empty spans; an empty batch has nothing to compute
+        }
+
         switch (f.Kind)
         {
             case ActivationKind.ReLU:
