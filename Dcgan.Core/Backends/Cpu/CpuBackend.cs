@@ -59,7 +59,7 @@ public sealed class CpuBackend : HostBackend<float>
                 Elementwise.LeakyReLU(x, f.NegativeSlope, y);
                 break;
             case ActivationKind.Tanh:
-                TensorPrimitives.Tanh(x, y);
+                Elementwise.Tanh(x, y);
                 break;
             case ActivationKind.Sigmoid:
                 TensorPrimitives.Sigmoid(x, y);

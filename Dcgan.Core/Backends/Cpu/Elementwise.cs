@@ -100,6 +100,52 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>
+    /// y = tanh(x) within a few ulps for every x: x + x·x²·P(x²) for |x| &lt; 0.55 (P a degree-5 fit of
+    /// (tanh(x)/x − 1)/x² on that interval), else 1 − 2/(e^(2|x|) + 1), with the sign of x; NaN stays NaN.
+    /// TensorPrimitives.Tanh (System.Numerics.Tensors 11) goes through e^(2x) − 1 and loses all relative
+    /// precision near 0 (it returns −6e-8 for tanh(0)). The tail runs through the same vector code, zero-padded,
+    /// so an element's result does not depend on its position.
+    /// </summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+        Span<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+        for (int v = 0; v < xv.Length; v++)
+        {
+            yv[v] = TanhVector(xv[v]);
+        }
+
+        int i = xv.Length * Vector<float>.Count;
+        if (i < x.Length)
+        {
+            Span<float> tail = stackalloc float[Vector<float>.Count];
+            tail.Clear();
+            x[i..].CopyTo(tail);
+            Vector<float> r = TanhVector(new Vector<float>(tail));
+            for (int j = 0; i + j < x.Length; j++)
+            {
+                y[i + j] = r[j];
+            }
+        }
+    }
+
+    private static Vector<float> TanhVector(Vector<float> x)
+    {
+        Vector<float> a = Vector.Abs(x);
+        Vector<float> t = a * a;
+        Vector<float> p = new(0.0025263915304094553f);
+        p = (p * t) + new Vector<float>(-0.00852633360773325f);
+        p = (p * t) + new Vector<float>(0.02181844972074032f);
+        p = (p * t) + new Vector<float>(-0.05396470054984093f);
+        p = (p * t) + new Vector<float>(0.1333332359790802f);
+        p = (p * t) + new Vector<float>(-0.3333333432674408f);
+        Vector<float> small = a + (a * t * p);
+        Vector<float> large = Vector<float>.One - (new Vector<float>(2f) / (Vector.Exp(a + a) + Vector<float>.One));
+        Vector<float> magnitude = Vector.ConditionalSelect(Vector.LessThan(a, new Vector<float>(0.55f)), small, large);
+        return magnitude | (x & new Vector<float>(-0f));
+    }
+
     /// <summary>dx = dy·(1 − y²) where y = tanh(x).</summary>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
