@@ -107,6 +107,63 @@ public sealed class ElementwiseLengthTests
     }
 
     [Theory]
+    [InlineData(ActivationKind.Tanh)]
+    [InlineData(ActivationKind.Sigmoid)]
+    public void Tanh_and_sigmoid_are_accurate_from_tiny_to_saturated_inputs(ActivationKind kind)
+    {
+        // Magnitudes 1e-40 (subnormal) .. 1e4 on a log scale, both signs, plus ±0, ±∞, NaN and the
+        // neighbourhood of tanh's polynomial/exponential switch at 0.55.
+        var values = new List<float> { 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0.55f, -0.55f, 0.5499999f, 0.5500001f, float.Epsilon, float.MaxValue };
+        for (int i = 0; i <= 4000; i++)
+        {
+            float magnitude = (float)Math.Pow(10, -40 + (i * 0.011));
+            values.Add(magnitude);
+            values.Add(-magnitude);
+        }
+
+        var random = new RandomSource(77);
+        for (int i = 0; i < 2000; i++)
+        {
+            values.Add((float)random.Uniform(-1, 1));
+        }
+
+        float[] x = [.. values];
+        var activation = new Activation(kind);
+        using var cpu = new CpuBackend(threads: 1);
+        using var exact = new Float64Backend(threads: 1);
+        float[] Run(IBackend backend)
+        {
+            using Tensor input = Upload(backend, x);
+            using Tensor output = backend.Allocate(input.Shape);
+            backend.ActivationForward(activation, input, output);
+            return output.ToArray();
+        }
+
+        float[] fast = Run(cpu);
+        double[] reference = ToDouble(Run(exact));
+        double worst = Compare.Close($"{kind} over a wide range", reference, fast, 1e-6, 1e-38);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{kind}: worst relative error {worst:E3}");
+        if (kind == ActivationKind.Tanh)
+        {
+            // tanh is odd: tanh(−x) has the bits of tanh(x) with the sign flipped, so ±0 map to ±0.
+            float[] xNegated = Array.ConvertAll(x, v => -v);
+            using Tensor input = Upload(cpu, xNegated);
+            using Tensor output = cpu.Allocate(input.Shape);
+            cpu.ActivationForward(activation, input, output);
+            float[] negated = output.ToArray();
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (!float.IsNaN(x[i]) && BitConverter.SingleToInt32Bits(fast[i]) != BitConverter.SingleToInt32Bits(-negated[i]))
+                {
+                    Assert.Fail($"tanh({x[i]:R}) = {fast[i]:R} but tanh({-x[i]:R}) = {negated[i]:R}.");
+                }
+            }
+
+            Assert.True(BitConverter.SingleToInt32Bits(fast[1]) == BitConverter.SingleToInt32Bits(-0f), $"tanh(−0) = {fast[1]:R}; expected −0.");
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Lengths))]
     public void Activation_backward_matches_the_references(int length)
     {
