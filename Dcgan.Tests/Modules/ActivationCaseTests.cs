@@ -41,6 +41,34 @@ public sealed class ActivationCaseTests
         }
     }
 
+    [Fact]
+    public void ReLU_gradient_below_zero_is_plus_zero_whatever_the_incoming_gradient()
+    {
+        // PyTorch's threshold_backward selects 0 where x ≤ 0: not dy·0, which is −0 for negative dy and NaN for ±∞.
+        var backend = new CpuBackend(threads: 1);
+        using var relu = new ReLU();
+        relu.To(backend);
+        const int length = 19; // vector body and tail
+        using Tensor x = backend.Allocate(new TensorShape(length));
+        backend.Fill(x, -1f);
+        float[] incoming = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            incoming[i] = (i % 3) switch { 0 => -2.5f, 1 => float.PositiveInfinity, _ => float.NegativeInfinity };
+        }
+
+        using Tensor dy = backend.Allocate(new TensorShape(length));
+        dy.CopyFrom(incoming);
+
+        relu.Forward(x);
+        float[] dx = relu.Backward(dy).ToArray();
+
+        for (int i = 0; i < length; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(dx[i]) == 0, $"ReLU' at x = −1 with dy = {incoming[i]} gave {dx[i]:R} at [{i}]; expected +0.");
+        }
+    }
+
     public static TheoryData<string> NaNActivations => ["ReLU", "LeakyReLU", "Tanh"];
 
     [Theory]

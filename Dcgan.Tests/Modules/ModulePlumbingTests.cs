@@ -205,6 +205,32 @@ public sealed class ModulePlumbingTests
     }
 
     [Fact]
+    public void Dropout_masks_are_reproducible_per_call_and_eval_mode_is_the_identity()
+    {
+        var backend = new CpuBackend(threads: 1);
+        using var dropout = new Dropout(0.5f, seed: 99);
+        dropout.To(backend);
+        using Tensor x = backend.Allocate(new TensorShape(4, 64));
+        backend.Fill(x, 1f);
+
+        float[] first = dropout.Forward(x).ToArray();
+        float[] second = dropout.Forward(x).ToArray();
+        Assert.Equal(2, dropout.Calls);
+        dropout.Calls = 0;
+        float[] again = dropout.Forward(x).ToArray();
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, second);
+        Assert.All(first, v => Assert.True(v == 0f || v == 2f, $"Dropout(0.5) of 1 gave {v}; expected 0 or 2."));
+        int zeros = first.Count(v => v == 0f);
+        Assert.InRange(zeros, 128 - 40, 128 + 40); // 256 draws, σ = 8
+
+        dropout.Eval();
+        Assert.Same(x, dropout.Forward(x));
+        Assert.Equal(1, dropout.Calls); // eval passes draw no mask
+    }
+
+    [Fact]
     public void An_unbound_module_explains_that_To_is_missing()
     {
         var backend = new CpuBackend(threads: 1);
