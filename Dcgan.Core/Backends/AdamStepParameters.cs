@@ -1,4 +1,4 @@
-// Scalars of one Adam update; bias corrections are computed on the host in float64.
+// Scalars of one Adam update, in float64 as PyTorch's Python floats; kernels round each derived scalar once.
 namespace Dcgan.Backends;
 
 /// <summary>
@@ -14,5 +14,12 @@ namespace Dcgan.Backends;
 /// <param name="BiasCorrection1">1 − β1^t for step t (1-based).</param>
 /// <param name="BiasCorrection2">1 − β2^t for step t (1-based).</param>
 public readonly record struct AdamStepParameters(
-    float LearningRate, float Beta1, float Beta2, float Eps, float WeightDecay,
-    double BiasCorrection1, double BiasCorrection2);
+    double LearningRate, double Beta1, double Beta2, double Eps, double WeightDecay,
+    double BiasCorrection1, double BiasCorrection2)
+{
+    /// <summary>1 − β1, computed in float64 as PyTorch does (so 0.999 gives exactly 0.001 in float32, not 0.99900001's complement).</summary>
+    public double OneMinusBeta1 => 1.0 - Beta1;
+
+    /// <summary>1 − β2, computed in float64.</summary>
+    public double OneMinusBeta2 => 1.0 - Beta2;
+}

@@ -87,6 +87,19 @@ public abstract class Module : IDisposable
         }
     }
 
+    /// <summary>This module (named "") and every descendant with its dotted path (<c>main.0</c>), depth first, as PyTorch's <c>named_modules</c>.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedModules()
+    {
+        yield return (string.Empty, this);
+        foreach ((string childName, Module child) in Children())
+        {
+            foreach ((string name, Module m) in child.NamedModules())
+            {
+                yield return (name.Length == 0 ? childName : $"{childName}.{name}", m);
+            }
+        }
+    }
+
     /// <summary>This module and every descendant, depth first.</summary>
     public IEnumerable<Module> Modules()
     {

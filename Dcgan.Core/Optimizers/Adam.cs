@@ -26,18 +26,18 @@ public sealed class Adam : IDisposable
     /// <param name="eps">eps &gt; 0 (Keras uses 1e-7).</param>
     /// <param name="weightDecay">L2 penalty ≥ 0, added to the gradient.</param>
     /// <exception cref="ArgumentException">A hyper-parameter is out of range, there is no parameter, or parameters live on different backends.</exception>
-    public Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
+    public Adam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         LearningRate = learningRate;
-        CheckRange(beta1, 0f, 1f, nameof(beta1));
-        CheckRange(beta2, 0f, 1f, nameof(beta2));
-        if (!(eps > 0f))
+        CheckRange(beta1, 0, 1, nameof(beta1));
+        CheckRange(beta2, 0, 1, nameof(beta2));
+        if (!(eps > 0))
         {
             throw new ArgumentException($"eps is {eps}; it must be > 0.", nameof(eps));
         }
 
-        if (!(weightDecay >= 0f))
+        if (!(weightDecay >= 0))
         {
             throw new ArgumentException($"weight_decay is {weightDecay}; it must be >= 0.", nameof(weightDecay));
         }
@@ -61,25 +61,25 @@ public sealed class Adam : IDisposable
         BuildRuns(backend);
     }
 
-    /// <summary>lr; may be changed between steps (a schedule).</summary>
+    /// <summary>lr; may be changed between steps (a schedule). Hyper-parameters are float64, as PyTorch's Python floats.</summary>
     /// <exception cref="ArgumentException">Set to a value ≤ 0 or not finite.</exception>
-    public float LearningRate
+    public double LearningRate
     {
         get;
-        set => field = value > 0f && float.IsFinite(value) ? value : throw new ArgumentException($"lr is {value}; it must be a finite value > 0.", nameof(value));
+        set => field = value > 0 && double.IsFinite(value) ? value : throw new ArgumentException($"lr is {value}; it must be a finite value > 0.", nameof(value));
     }
 
     /// <summary>β1.</summary>
-    public float Beta1 { get; }
+    public double Beta1 { get; }
 
     /// <summary>β2.</summary>
-    public float Beta2 { get; }
+    public double Beta2 { get; }
 
     /// <summary>eps.</summary>
-    public float Eps { get; }
+    public double Eps { get; }
 
     /// <summary>weight_decay.</summary>
-    public float WeightDecay { get; }
+    public double WeightDecay { get; }
 
     /// <summary>step: updates done so far (PyTorch keeps one per parameter; here they are always equal).</summary>
     public long StepCount { get; set; }
@@ -124,7 +124,7 @@ public sealed class Adam : IDisposable
         _runs.Clear();
     }
 
-    private static void CheckRange(float value, float low, float highExclusive, string name)
+    private static void CheckRange(double value, double low, double highExclusive, string name)
     {
         if (!(value >= low && value < highExclusive))
         {

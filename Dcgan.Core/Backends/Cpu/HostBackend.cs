@@ -535,14 +535,15 @@ public abstract class HostBackend<T> : IBackend
         CheckLength(m.Length, w.Length, nameof(expAvg));
         CheckLength(v.Length, w.Length, nameof(expAvgSq));
         T beta1 = T.CreateTruncating(p.Beta1), beta2 = T.CreateTruncating(p.Beta2), eps = T.CreateTruncating(p.Eps);
+        T oneMinusBeta1 = T.CreateTruncating(p.OneMinusBeta1), oneMinusBeta2 = T.CreateTruncating(p.OneMinusBeta2);
         T decay = T.CreateTruncating(p.WeightDecay);
         T stepSize = T.CreateTruncating(p.LearningRate / p.BiasCorrection1);
         T correction2Sqrt = T.CreateTruncating(Math.Sqrt(p.BiasCorrection2));
         for (int i = 0; i < w.Length; i++)
         {
             T gi = g[i] + (decay * w[i]);
-            m[i] = (beta1 * m[i]) + ((T.One - beta1) * gi);
-            v[i] = (beta2 * v[i]) + ((T.One - beta2) * gi * gi);
+            m[i] = (beta1 * m[i]) + (oneMinusBeta1 * gi);
+            v[i] = (beta2 * v[i]) + (oneMinusBeta2 * gi * gi);
             w[i] -= stepSize * m[i] / ((T.Sqrt(v[i]) / correction2Sqrt) + eps);
         }
     }
