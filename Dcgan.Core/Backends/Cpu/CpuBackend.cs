@@ -45,6 +45,11 @@ public sealed class CpuBackend : HostBackend<float>
     {
         Span<float> x = GetSpan(input), y = GetSpan(output);
         CheckLength(y.Length, x.Length, nameof(output));
+        if (x.Length == 0)
+        {
+            return; // TensorPrimitives.Sigmoid rejects empty spans; an empty batch has nothing to compute
+        }
+
         switch (f.Kind)
         {
             case ActivationKind.ReLU:
@@ -54,7 +59,7 @@ public sealed class CpuBackend : HostBackend<float>
                 Elementwise.LeakyReLU(x, f.NegativeSlope, y);
                 break;
             case ActivationKind.Tanh:
-                TensorPrimitives.Tanh(x, y);
+                Elementwise.Tanh(x, y);
                 break;
             case ActivationKind.Sigmoid:
                 TensorPrimitives.Sigmoid(x, y);
@@ -74,7 +79,7 @@ public sealed class CpuBackend : HostBackend<float>
         switch (f.Kind)
         {
             case ActivationKind.ReLU:
-                Elementwise.LeakyReLUBackward(x, dy, 0f, dx);
+                Elementwise.ReLUBackward(x, dy, dx);
                 break;
             case ActivationKind.LeakyReLU:
                 Elementwise.LeakyReLUBackward(x, dy, f.NegativeSlope, dx);
