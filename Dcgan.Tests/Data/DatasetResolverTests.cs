@@ -2,6 +2,8 @@
 // --dataset names, the cache root from $DCGAN_DATA, and the mirror lists' shape.
 namespace Dcgan.Tests.Data;
 
+using Dcgan.Tests.Support;
+
 using Dcgan.Data;
 using Dcgan.Samples.Data;
 

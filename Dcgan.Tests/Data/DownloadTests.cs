@@ -2,6 +2,8 @@
 // (MD5 mismatch), cut the connection or stall are skipped in order; files are written atomically.
 namespace Dcgan.Tests.Data;
 
+using Dcgan.Tests.Support;
+
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;

@@ -71,38 +71,3 @@ public static class IdxFiles
     private static byte[] BigEndian(int value) =>
         [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
 }
-
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dcgan-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Write(string name, byte[] bytes)
-    {
-        string path = System.IO.Path.Combine(Path, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    /// <summary>Every file below the folder (hidden ones included) with its size, to check that nothing was written.</summary>
-    public string Listing() => string.Join("\n", Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories)
-        .Select(f => $"{System.IO.Path.GetRelativePath(Path, f)} {new FileInfo(f).Length}")
-        .Order(StringComparer.Ordinal));
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}

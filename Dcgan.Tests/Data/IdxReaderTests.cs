@@ -2,6 +2,8 @@
 // must be one InvalidDataException line naming the file, what was expected and what was found.
 namespace Dcgan.Tests.Data;
 
+using Dcgan.Tests.Support;
+
 using Dcgan.Data;
 
 public class IdxReaderTests

@@ -1,6 +1,8 @@
 // ImageGrid: layout, the tanh -> gray mapping, padding and upscale, checked by decoding the PNG with SkiaSharp.
 namespace Dcgan.Tests.Samples;
 
+using Dcgan.Tests.Support;
+
 using Dcgan.Backends.Cpu;
 using Dcgan.Samples.Output;
 using Dcgan.Tensors;

@@ -1,6 +1,8 @@
 // LossCsv: header, invariant round-trippable floats, flush per epoch, append/resume behaviour.
 namespace Dcgan.Tests.Samples;
 
+using Dcgan.Tests.Support;
+
 using System.Globalization;
 using Dcgan.Samples.Output;
 

@@ -2,6 +2,8 @@
 // (dark pixels above the plot frame, none there without a title).
 namespace Dcgan.Tests.Samples;
 
+using Dcgan.Tests.Support;
+
 using Dcgan.Samples.Output;
 using SkiaSharp;
 

@@ -1,6 +1,8 @@
 // ProgressGif: frame count, per-frame delays, endless looping and frame content, read back with Magick.NET.
 namespace Dcgan.Tests.Samples;
 
+using Dcgan.Tests.Support;
+
 using System.Text;
 using Dcgan.Samples.Output;
 using ImageMagick;
