@@ -1,6 +1,7 @@
 // Float functions for kernels that avoid ILGPU's PTX approximations where they are too coarse:
 // MathF.Tanh becomes tanh.approx.f32 (relative error up to 2^-11) on sm_75+, so tanh is built here
-// from exp (ex2.approx-based on PTX, about 2^-22 relative) and, near zero, from its Taylor series.
+// from exp (ex2.approx-based on PTX, about 2^-22 relative) and, near zero, from its Taylor series;
+// MathF.Log becomes lg2.approx.f32 (absolute error 2^-22), so log on [1, 2] uses the atanh series.
 namespace Dcgan.Gpu.Kernels;
 
 /// <summary>Scalar math usable inside ILGPU kernels, within about 1e-6 relative of the exact function.</summary>
@@ -43,6 +44,25 @@ internal static class DeviceMath
         // For a > 44, exp overflows to +inf and 2 / inf = 0, so the result is exactly ±1.
         float t = 1f - (2f / (MathF.Exp(2f * a) + 1f));
         return x < 0f ? -t : (x > 0f ? t : x);
+    }
+
+    /// <summary>
+    /// ln(w) for w in [1, 2] (NaN stays NaN): 2·atanh(s) = 2(s + s³/3 + … + s¹⁷/17) with s = (w − 1)/(w + 1) ≤ 1/3,
+    /// truncated below 1e-9 relative; only rounded float operations, so a few ulps relative on every device.
+    /// </summary>
+    public static float LogOneToTwo(float w)
+    {
+        float s = (w - 1f) / (w + 1f);
+        float z = s * s;
+        float p = (1f / 15f) + (z * (1f / 17f));
+        p = (1f / 13f) + (z * p);
+        p = (1f / 11f) + (z * p);
+        p = (1f / 9f) + (z * p);
+        p = (1f / 7f) + (z * p);
+        p = (1f / 5f) + (z * p);
+        p = (1f / 3f) + (z * p);
+        p = 1f + (z * p);
+        return 2f * s * p;
     }
 
     /// <summary>The logistic function, evaluated without overflow on either side (as the CPU reference).</summary>

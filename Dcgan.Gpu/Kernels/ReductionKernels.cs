@@ -202,7 +202,8 @@ internal static partial class DeviceKernels
                 float v = logits[i];
                 float y = target[i];
                 float positive = v > 0f ? v : 0f;
-                sum += positive - (v * y) + MathF.Log(MathF.Exp(-MathF.Abs(v)) + 1f);
+                // log(1 + e^−|x|) as the CPU computes it (1 + u rounded first), with an accurate log of that sum.
+                sum += positive - (v * y) + DeviceMath.LogOneToTwo(MathF.Exp(-MathF.Abs(v)) + 1f);
                 if (a.WithGrad != 0)
                 {
                     gradInput[i] = (DeviceMath.Sigmoid(v) - y) / a.Count;
