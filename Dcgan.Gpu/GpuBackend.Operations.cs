@@ -368,7 +368,7 @@ public sealed partial class GpuBackend
         }
 
         var args = new AdamArgs(
-            param.Length, p.Beta1, p.Beta2, 1f - p.Beta1, 1f - p.Beta2, p.Eps, p.WeightDecay,
+            param.Length, (float)p.Beta1, (float)p.Beta2, (float)p.OneMinusBeta1, (float)p.OneMinusBeta2, (float)p.Eps, (float)p.WeightDecay,
             (float)(p.LearningRate / p.BiasCorrection1), (float)Math.Sqrt(p.BiasCorrection2));
         _adam(Config(param.Length), w, g, m, v, args);
     }

@@ -12,6 +12,7 @@ public static class Program
         {
             TrainCommand.Create(),
             GenerateCommand.Create(),
+            Devices.CreateCommand(),
         };
         return root.Parse(args).Invoke();
     }

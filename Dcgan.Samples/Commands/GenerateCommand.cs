@@ -3,6 +3,7 @@ namespace Dcgan.Samples.Commands;
 
 using System.CommandLine;
 using Dcgan.Backends;
+using Dcgan.Gpu;
 using Dcgan.Init;
 using Dcgan.Samples.Training;
 using Dcgan.Serialization;
@@ -17,7 +18,7 @@ public static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the noise.", DefaultValueFactory = _ => 0UL };
         var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics: eval (running, default) or train (the batch's own).", DefaultValueFactory = _ => "eval" };
         sampleMode.AcceptOnlyFromAmong("eval", "train");
-        var device = new Option<string>("--device") { Description = "cpu.", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
         var command = new Command("generate", "Write a grid of samples from a checkpoint's generator.") { checkpoint, count, output, seed, sampleMode, device };
         command.SetAction(r => Run(r.GetValue(checkpoint)!, r.GetValue(count), r.GetValue(output)!, r.GetValue(seed), r.GetValue(sampleMode)!, r.GetValue(device)!));
         return command;
@@ -48,9 +49,9 @@ public static class GenerateCommand
             Console.WriteLine($"Wrote {count} samples to {outFile}");
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or DeviceUnavailableException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or CudaUnavailableException)
         {
-            Terminal.ErrorOutput.Error(e.Message);
+            Terminal.ErrorOutput.Error(Terminal.ErrorOutput.MessageOf(e));
             return TrainRunner.ExitBadInput;
         }
     }

@@ -21,7 +21,7 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random stream (init, noise, shuffling, dropout).", DefaultValueFactory = _ => 1UL };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N images." };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores). Results are bit-identical for any value.", DefaultValueFactory = _ => 0 };
-        var device = new Option<string>("--device") { Description = "cpu (GPU devices come with Dcgan.Gpu).", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<timestamp>; with --resume, the checkpoint's folder)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N epochs; the last epoch is always saved.", DefaultValueFactory = _ => 15 };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (architecture, sizes, seed and data settings come from it)." };

@@ -4,6 +4,7 @@ namespace Dcgan.Samples.Commands;
 
 using System.Globalization;
 using Dcgan.Backends;
+using Dcgan.Gpu;
 using Dcgan.Samples.Output;
 using Dcgan.Samples.Terminal;
 using Dcgan.Samples.Training;
@@ -77,12 +78,12 @@ public static class TrainRunner
         }
         catch (TrainingDivergedException e)
         {
-            ErrorOutput.Error(e.Message);
+            ErrorOutput.Error(ErrorOutput.MessageOf(e));
             return ExitDiverged;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or DeviceUnavailableException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or CudaUnavailableException)
         {
-            ErrorOutput.Error(e.Message);
+            ErrorOutput.Error(ErrorOutput.MessageOf(e));
             return ExitBadInput;
         }
         finally

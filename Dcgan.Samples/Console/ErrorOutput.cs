@@ -45,6 +45,19 @@ public static class ErrorOutput
         Write("warning", message, error);
     }
 
+    /// <summary>An exception's message for a user: without .NET's " (Parameter 'x')" suffix, on one line.</summary>
+    public static string MessageOf(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        string message = exception.Message;
+        if (exception is ArgumentException { ParamName: { } name })
+        {
+            message = message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal);
+        }
+
+        return OneLine(message);
+    }
+
     /// <summary>Collapses line breaks, tabs and other control characters (ESC included) to single spaces.</summary>
     public static string OneLine(string text)
     {

@@ -187,3 +187,42 @@ public sealed class CommandLineTests
         Assert.Contains("--sample-mode", help.Out);
     }
 }
+
+public sealed class DeviceCommandLineTests
+{
+    [Fact]
+    public void Ilgpu_cpu_training_matches_cpu_losses_to_1e_3()
+    {
+        using var dir = new TempFolder();
+        string Csv(string device)
+        {
+            string outDir = dir.File(device);
+            var (exit, stdout, stderr) = CommandLineTests.Dcgan($"train --device {device} --epochs 1 --limit 256 --batch-size 32 --ngf 8 --ndf 8 --seed 1 --out \"{outDir}\"");
+            Assert.True(exit == 0, $"{device}: exit {exit}\n{stdout}\n{stderr}");
+            return Path.Combine(outDir, "losses.csv");
+        }
+
+        var cpu = File.ReadAllLines(Csv("cpu")).Skip(1).Select(l => l.Split(',').Skip(2).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var gpu = File.ReadAllLines(Csv("ilgpu-cpu")).Skip(1).Select(l => l.Split(',').Skip(2).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        Assert.Equal(cpu.Length, gpu.Length);
+        double worst = cpu.Zip(gpu).SelectMany(p => p.First.Zip(p.Second, (a, b) => Math.Abs(a - b))).Max();
+        Assert.True(worst <= 1e-3, $"largest loss difference {worst}");
+    }
+
+    [Fact]
+    public void Cuda_without_a_gpu_is_one_line_and_a_non_zero_exit()
+    {
+        if (Dcgan.Gpu.DeviceProbe.Probe().HasUsableDevice)
+        {
+            Assert.Skip("a CUDA device is present");
+        }
+
+        var (exit, _, stderr) = CommandLineTests.Dcgan("train --device cuda --epochs 1 --limit 64 --batch-size 32");
+        Assert.Equal(2, exit);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--device cpu", stderr);
+        var devices = CommandLineTests.Dcgan("devices");
+        Assert.Equal(0, devices.Exit);
+        Assert.Contains("ilgpu-cpu", devices.Out);
+    }
+}
