@@ -83,8 +83,20 @@ for (int i = 0; i < 20; i++)
     if (i == 0) first = v;
     last = v;
 }
-Console.WriteLine($"package-test: loss {first:F4} -> {last:F4} over 20 steps; Dcgan.Gpu {typeof(Dcgan.Gpu.GpuInfo).Assembly.GetName().Version}");
-return last < first ? 0 : 1;
+Console.WriteLine($"package-test: loss {first:F4} -> {last:F4} over 20 steps on {cpu.Name}");
+if (!(last < first)) return 1;
+
+// Dcgan.Gpu from its package: the same kernels on ILGPU's CPU accelerator agree with the CPU backend.
+using var gpu = Dcgan.Gpu.GpuBackend.CreateCpuAccelerator();
+net.To(gpu);
+using var xg = gpu.Allocate(x.Shape);
+xg.CopyFrom(data);
+using var lossG = new BCEWithLogitsLoss();
+float onGpu = lossG.Forward(net.Forward(xg), 1f).Item();
+net.To(cpu);
+float onCpu = loss.Forward(net.Forward(x), 1f).Item();
+Console.WriteLine($"package-test: loss on {gpu.Name} {onGpu:F6}, on {cpu.Name} {onCpu:F6}");
+return Math.Abs(onGpu - onCpu) <= 1e-4f * Math.Max(1f, Math.Abs(onCpu)) ? 0 : 1;
 CS
 } > "$consumer/Program.cs"
 
