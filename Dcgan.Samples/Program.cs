@@ -1,11 +1,19 @@
-// Entry point of the dcgan command-line program.
+// Entry point of the dcgan command-line program: train, generate.
 namespace Dcgan.Samples;
+
+using System.CommandLine;
+using Dcgan.Samples.Commands;
 
 public static class Program
 {
     public static int Main(string[] args)
     {
-        Console.WriteLine("dcgan: the trainer is not built yet.");
-        return args.Length == 0 ? 0 : 1;
+        var root = new RootCommand("dcgan: train and sample DCGANs on MNIST with Dcgan, a pure C# neural-network library.")
+        {
+            TrainCommand.Create(),
+            GenerateCommand.Create(),
+            Devices.CreateCommand(),
+        };
+        return root.Parse(args).Invoke();
     }
 }

@@ -16,6 +16,7 @@ public sealed class Dropout : Module
     private Tensor? _output;
     private Tensor? _gradInput;
     private bool _dropped;
+    private bool _hasForward;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="p">Probability of zeroing an element, in [0, 1).</param>
@@ -46,6 +47,7 @@ public sealed class Dropout : Module
     {
         IBackend backend = CheckBackend(input);
         _dropped = IsTraining && P > 0f;
+        _hasForward = true;
         if (!_dropped)
         {
             return input;
@@ -63,6 +65,12 @@ public sealed class Dropout : Module
     public override Tensor Backward(Tensor gradOutput)
     {
         IBackend backend = CheckBackend(gradOutput);
+        if (!_hasForward)
+        {
+            // Without a forward pass there is no mask; passing the gradient through would silently be wrong.
+            throw new InvalidOperationException($"{nameof(Dropout)}.Backward was called before Forward.");
+        }
+
         if (!_dropped)
         {
             return gradOutput;
@@ -79,6 +87,7 @@ public sealed class Dropout : Module
         Free(ref _mask);
         Free(ref _output);
         Free(ref _gradInput);
+        _hasForward = false;
     }
 
     /// <summary>Formats as PyTorch prints the layer.</summary>

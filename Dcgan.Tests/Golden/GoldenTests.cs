@@ -41,13 +41,20 @@ public class GoldenTests
 
     [Theory]
     [MemberData(nameof(Cases), DisableDiscoveryEnumeration = true)]
-    public void Case_matches_PyTorch(string file)
+    public void Case_matches_PyTorch(string file) => Run(file, new CpuBackend());
+
+    /// <summary>The same cases through the ILGPU kernels on ILGPU's CPU accelerator.</summary>
+    [Theory]
+    [MemberData(nameof(Cases), DisableDiscoveryEnumeration = true)]
+    public void Case_matches_PyTorch_on_ilgpu_cpu(string file) => Run(file, Dcgan.Gpu.GpuBackend.CreateCpuAccelerator());
+
+    private void Run(string file, IBackend created)
     {
         GoldenCase c = GoldenCase.Load(Path.Combine(GoldenCase.Folder, file));
-        using var backend = new CpuBackend();
+        using IBackend backend = created;
         var run = new GoldenRun(c, backend);
         run.Execute();
-        string summary = string.Create(CultureInfo.InvariantCulture, $"golden {c.Name} ({c.Op}): {run.Checked} tensors, worst relative error {run.WorstRelative:E2} in {run.WorstTensor}");
+        string summary = string.Create(CultureInfo.InvariantCulture, $"golden {c.Name} ({c.Op}) on {backend.Name}: {run.Checked} tensors, worst relative error {run.WorstRelative:E2} in {run.WorstTensor}");
         _output.WriteLine(summary);
         string? report = Environment.GetEnvironmentVariable("DCGAN_GOLDEN_REPORT");
         if (!string.IsNullOrEmpty(report))

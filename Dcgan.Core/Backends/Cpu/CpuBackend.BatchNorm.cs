@@ -266,32 +266,34 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         long stride = (long)g.Channels * g.Spatial;
         float* x0 = _x + ((long)c * g.Spatial), dy0 = _dy + ((long)c * g.Spatial), dx0 = _y + ((long)c * g.Spatial);
         float mu = _mean[c], inv = _inv[c];
-        float sumDy = 0f, sumDyCentered = 0f;
+
+        // Per element the same expressions as HostBackend (d·(x − μ)·inv, then (x − μ)·inv·mean): with few values per
+        // channel the result is a difference of nearly equal terms, and a different rounding order shows.
+        float sumDy = 0f, sumDyXhat = 0f;
+        Vector512<float> vmu = Vector512.Create(mu), vinv = Vector512.Create(inv);
         for (int n = 0; n < g.Batch; n++)
         {
             float* x = x0 + (n * stride), dy = dy0 + (n * stride);
             Vector512<float> a = default, b = default;
-            Vector512<float> vmu = Vector512.Create(mu);
             int s = 0;
             for (; s + 16 <= g.Spatial; s += 16)
             {
                 Vector512<float> d = Vector512.Load(dy + s);
                 a += d;
-                b += d * (Vector512.Load(x + s) - vmu);
+                b += d * (Vector512.Load(x + s) - vmu) * vinv;
             }
 
-            float rowDy = Vector512.Sum(a), rowDyCentered = Vector512.Sum(b);
+            float rowDy = Vector512.Sum(a), rowDyXhat = Vector512.Sum(b);
             for (; s < g.Spatial; s++)
             {
                 rowDy += dy[s];
-                rowDyCentered += dy[s] * (x[s] - mu);
+                rowDyXhat += dy[s] * (x[s] - mu) * inv;
             }
 
             sumDy += rowDy;
-            sumDyCentered += rowDyCentered;
+            sumDyXhat += rowDyXhat;
         }
 
-        float sumDyXhat = sumDyCentered * inv;
         if (_dg != null)
         {
             _dg[c] += sumDyXhat;
@@ -304,22 +306,21 @@ internal sealed unsafe class BatchNormJob : ChunkJob
 
         float scale = _gamma[c] * inv, count = g.ValuesPerChannel;
         float meanDy = sumDy / count, meanDyXhat = sumDyXhat / count;
-        float k = inv * meanDyXhat;
+        Vector512<float> vscale = Vector512.Create(scale), vmean = Vector512.Create(meanDy), vmx = Vector512.Create(meanDyXhat);
         for (int n = 0; n < g.Batch; n++)
         {
             float* x = x0 + (n * stride), dy = dy0 + (n * stride), dx = dx0 + (n * stride);
             int s = 0;
-            Vector512<float> vscale = Vector512.Create(scale), vmean = Vector512.Create(meanDy), vk = Vector512.Create(k), vmu = Vector512.Create(mu);
             if (_training)
             {
                 for (; s + 16 <= g.Spatial; s += 16)
                 {
-                    Vector512.Store(vscale * (Vector512.Load(dy + s) - vmean - ((Vector512.Load(x + s) - vmu) * vk)), dx + s);
+                    Vector512.Store(vscale * (Vector512.Load(dy + s) - vmean - ((Vector512.Load(x + s) - vmu) * vinv * vmx)), dx + s);
                 }
 
                 for (; s < g.Spatial; s++)
                 {
-                    dx[s] = scale * (dy[s] - meanDy - ((x[s] - mu) * k));
+                    dx[s] = scale * (dy[s] - meanDy - ((x[s] - mu) * inv * meanDyXhat));
                 }
             }
             else
@@ -409,15 +410,14 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         long stride = g.Channels;
         float* x0 = _x + c, dy0 = _dy + c, dx0 = _y + c;
         Vector512<float> mu = Vector512.Load(_mean + c), inv = Vector512.Load(_inv + c);
-        Vector512<float> sumDy = default, sumDyCentered = default;
+        Vector512<float> sumDy = default, sumDyXhat = default;
         for (int n = 0; n < g.Batch; n++)
         {
             Vector512<float> d = Vector512.Load(dy0 + (n * stride));
             sumDy += d;
-            sumDyCentered += d * (Vector512.Load(x0 + (n * stride)) - mu);
+            sumDyXhat += d * (Vector512.Load(x0 + (n * stride)) - mu) * inv;
         }
 
-        Vector512<float> sumDyXhat = sumDyCentered * inv;
         if (_dg != null)
         {
             Vector512.Store(Vector512.Load(_dg + c) + sumDyXhat, _dg + c);
@@ -430,11 +430,11 @@ internal sealed unsafe class BatchNormJob : ChunkJob
 
         Vector512<float> count = Vector512.Create((float)g.ValuesPerChannel);
         Vector512<float> scale = Vector512.Load(_gamma + c) * inv;
-        Vector512<float> meanDy = sumDy / count, k = inv * (sumDyXhat / count);
+        Vector512<float> meanDy = sumDy / count, meanDyXhat = sumDyXhat / count;
         for (int n = 0; n < g.Batch; n++)
         {
             Vector512<float> d = Vector512.Load(dy0 + (n * stride));
-            Vector512<float> r = _training ? scale * (d - meanDy - ((Vector512.Load(x0 + (n * stride)) - mu) * k)) : scale * d;
+            Vector512<float> r = _training ? scale * (d - meanDy - ((Vector512.Load(x0 + (n * stride)) - mu) * inv * meanDyXhat)) : scale * d;
             Vector512.Store(r, dx0 + (n * stride));
         }
     }

@@ -242,7 +242,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
                 Elementwise.LeakyReLU(x, _f.NegativeSlope, y);
                 break;
             case ActivationKind.Tanh:
-                TensorPrimitives.Tanh(x, y);
+                Elementwise.Tanh(x, y);
                 break;
             default:
                 TensorPrimitives.Sigmoid(x, y);
@@ -255,7 +255,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         switch (_f.Kind)
         {
             case ActivationKind.ReLU:
-                Elementwise.LeakyReLUBackward(x, dy, 0f, dx);
+                Elementwise.ReLUBackward(x, dy, dx);
                 break;
             case ActivationKind.LeakyReLU:
                 Elementwise.LeakyReLUBackward(x, dy, _f.NegativeSlope, dx);

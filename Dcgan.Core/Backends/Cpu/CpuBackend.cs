@@ -70,7 +70,7 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     public override string Name => "cpu";
 
     /// <summary>Whether the Vector512 micro-kernel runs (false on machines without AVX-512).</summary>
-    public bool UsesAvx512 => _simd;
+    internal bool UsesAvx512 => _simd;
 
     /// <inheritdoc/>
     public override void Upload(ReadOnlySpan<float> source, Tensor destination)

@@ -53,7 +53,30 @@ internal static class Elementwise
         }
     }
 
-    /// <summary>dx = x &gt; 0 ? dy : slope·dy (ReLU is slope 0: its gradient at x = 0 is 0).</summary>
+    /// <summary>dx = x &gt; 0 ? dy : 0. A select, not dy·0: the result is +0 (never −0, or NaN for an infinite dy) where x ≤ 0, as PyTorch's threshold_backward.</summary>
+    public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            ReadOnlySpan<Vector<float>> dyv = MemoryMarshal.Cast<float, Vector<float>>(dy);
+            Span<Vector<float>> dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int v = 0; v < xv.Length; v++)
+            {
+                dxv[v] = Vector.ConditionalSelect(Vector.GreaterThan(xv[v], Vector<float>.Zero), dyv[v], Vector<float>.Zero);
+            }
+
+            i = xv.Length * Vector<float>.Count;
+        }
+
+        for (; i < x.Length; i++)
+        {
+            dx[i] = x[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    /// <summary>dx = x &gt; 0 ? dy : slope·dy (the gradient at x = 0 is the slope, as PyTorch).</summary>
     public static void LeakyReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float slope, Span<float> dx)
     {
         int i = 0;
@@ -75,6 +98,52 @@ internal static class Elementwise
         {
             dx[i] = x[i] > 0f ? dy[i] : dy[i] * slope;
         }
+    }
+
+    /// <summary>
+    /// y = tanh(x) within a few ulps for every x: x + x·x²·P(x²) for |x| &lt; 0.55 (P a degree-5 fit of
+    /// (tanh(x)/x − 1)/x² on that interval), else 1 − 2/(e^(2|x|) + 1), with the sign of x; NaN stays NaN.
+    /// TensorPrimitives.Tanh (System.Numerics.Tensors 11) goes through e^(2x) − 1 and loses all relative
+    /// precision near 0 (it returns −6e-8 for tanh(0)). The tail runs through the same vector code, zero-padded,
+    /// so an element's result does not depend on its position.
+    /// </summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+        Span<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+        for (int v = 0; v < xv.Length; v++)
+        {
+            yv[v] = TanhVector(xv[v]);
+        }
+
+        int i = xv.Length * Vector<float>.Count;
+        if (i < x.Length)
+        {
+            Span<float> tail = stackalloc float[Vector<float>.Count];
+            tail.Clear();
+            x[i..].CopyTo(tail);
+            Vector<float> r = TanhVector(new Vector<float>(tail));
+            for (int j = 0; i + j < x.Length; j++)
+            {
+                y[i + j] = r[j];
+            }
+        }
+    }
+
+    private static Vector<float> TanhVector(Vector<float> x)
+    {
+        Vector<float> a = Vector.Abs(x);
+        Vector<float> t = a * a;
+        Vector<float> p = new(0.0025263915304094553f);
+        p = (p * t) + new Vector<float>(-0.00852633360773325f);
+        p = (p * t) + new Vector<float>(0.02181844972074032f);
+        p = (p * t) + new Vector<float>(-0.05396470054984093f);
+        p = (p * t) + new Vector<float>(0.1333332359790802f);
+        p = (p * t) + new Vector<float>(-0.3333333432674408f);
+        Vector<float> small = a + (a * t * p);
+        Vector<float> large = Vector<float>.One - (new Vector<float>(2f) / (Vector.Exp(a + a) + Vector<float>.One));
+        Vector<float> magnitude = Vector.ConditionalSelect(Vector.LessThan(a, new Vector<float>(0.55f)), small, large);
+        return magnitude | (x & new Vector<float>(-0f));
     }
 
     /// <summary>dx = dy·(1 − y²) where y = tanh(x).</summary>

@@ -1,0 +1,58 @@
+// `dcgan generate`: a grid of new samples from a checkpoint's generator.
+namespace Dcgan.Samples.Commands;
+
+using System.CommandLine;
+using Dcgan.Backends;
+using Dcgan.Gpu;
+using Dcgan.Init;
+using Dcgan.Samples.Training;
+using Dcgan.Serialization;
+
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by dcgan train.", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of samples.", DefaultValueFactory = _ => 64 };
+        var output = new Option<string>("--out") { Description = "PNG file to write.", DefaultValueFactory = _ => "samples.png" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the noise.", DefaultValueFactory = _ => 0UL };
+        var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics: eval (running, default) or train (the batch's own).", DefaultValueFactory = _ => "eval" };
+        sampleMode.AcceptOnlyFromAmong("eval", "train");
+        var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
+        var command = new Command("generate", "Write a grid of samples from a checkpoint's generator.") { checkpoint, count, output, seed, sampleMode, device };
+        command.SetAction(r => Run(r.GetValue(checkpoint)!, r.GetValue(count), r.GetValue(output)!, r.GetValue(seed), r.GetValue(sampleMode)!, r.GetValue(device)!));
+        return command;
+    }
+
+    public static int Run(string checkpoint, int count, string outFile, ulong seed, string sampleMode, string device)
+    {
+        try
+        {
+            if (count < 1 || count > 4096)
+            {
+                throw new ArgumentException($"--count is {count}; it must be in [1, 4096].");
+            }
+
+            if (sampleMode == "train" && count < 2)
+            {
+                throw new ArgumentException("--sample-mode train needs --count >= 2 (BatchNorm needs two samples).");
+            }
+
+            TrainOptions o = TrainRunner.ReadConfig(checkpoint);
+            using IBackend backend = Devices.Create(device, 0);
+            using GanModel model = Presets.Build(o, backend, new RandomSource(0));
+            Checkpoint.Load(checkpoint, [new CheckpointPart("G", model.Generator)]);
+            var noise = new float[count * o.Nz];
+            new RandomSource(seed).FillNormal(noise);
+            float[] images = Trainer.Sample(model.Generator, backend, noise, model.NoiseShape(count), sampleMode);
+            new RunArtifacts().WriteGrid(outFile, images, count, 28, 28);
+            Console.WriteLine($"Wrote {count} samples to {outFile}");
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or CudaUnavailableException)
+        {
+            Terminal.ErrorOutput.Error(Terminal.ErrorOutput.MessageOf(e));
+            return TrainRunner.ExitBadInput;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+// `dcgan train`: the flags of pytorch/examples' dcgan/main.py in kebab case, plus run management.
+namespace Dcgan.Samples.Commands;
+
+using System.CommandLine;
+using Dcgan.Samples.Training;
+
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var arch = new Option<string>("--arch") { Description = "Architecture preset: dcgan (Radford et al., default) or tf-tutorial (TensorFlow's DCGAN tutorial).", DefaultValueFactory = _ => Architectures.Dcgan };
+        arch.AcceptOnlyFromAmong(Architectures.All);
+        var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => 5 };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default 128 for dcgan, 256 for tf-tutorial). The last partial batch of an epoch is dropped (drop_last)." };
+        var lr = new Option<double?>("--lr") { Description = "Adam learning rate (default 2e-4 for dcgan, 1e-4 for tf-tutorial)." };
+        var beta1 = new Option<double?>("--beta1") { Description = "Adam beta1 (default 0.5 for dcgan, 0.9 for tf-tutorial)." };
+        var nz = new Option<int>("--nz") { Description = "Size of the latent vector z.", DefaultValueFactory = _ => 100 };
+        var ngf = new Option<int>("--ngf") { Description = "Generator width (dcgan: channels 4·ngf, 2·ngf; tf-tutorial: 4·ngf, 2·ngf, ngf).", DefaultValueFactory = _ => 64 };
+        var ndf = new Option<int>("--ndf") { Description = "Discriminator width (channels ndf, 2·ndf).", DefaultValueFactory = _ => 64 };
+        var dropout = new Option<float?>("--dropout") { Description = "Dropout in D (default 0 for dcgan, 0.3 for tf-tutorial)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random stream (init, noise, shuffling, dropout).", DefaultValueFactory = _ => 1UL };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N images." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores). Results are bit-identical for any value.", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<timestamp>; with --resume, the checkpoint's folder)." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N epochs; the last epoch is always saved.", DefaultValueFactory = _ => 15 };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (architecture, sizes, seed and data settings come from it)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Run one batch per epoch to check the set-up." };
+        var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics for the epoch grids: eval (running statistics, default) or train (the sample batch's own); sampling never changes the running statistics.", DefaultValueFactory = _ => "eval" };
+        sampleMode.AcceptOnlyFromAmong("eval", "train");
+        var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
+        dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
+        var data = new Option<string?>("--data") { Description = "Folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]). Default: $DCGAN_DATA or the cache folder, else the embedded 10,000-digit sample." };
+        var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing." };
+        var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N steps when the output is not a terminal.", DefaultValueFactory = _ => 50 };
+
+        var command = new Command("train", "Train a DCGAN on MNIST (or Fashion-MNIST) and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
+        {
+            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, logEvery,
+        };
+        command.SetAction(r => TrainRunner.Run(new TrainOptions
+        {
+            Arch = r.GetValue(arch)!,
+            Epochs = r.GetValue(epochs),
+            BatchSize = r.GetValue(batchSize),
+            Lr = r.GetValue(lr),
+            Beta1 = r.GetValue(beta1),
+            Nz = r.GetValue(nz),
+            Ngf = r.GetValue(ngf),
+            Ndf = r.GetValue(ndf),
+            Dropout = r.GetValue(dropout),
+            Seed = r.GetValue(seed),
+            Limit = r.GetValue(limit),
+            Threads = r.GetValue(threads),
+            Device = r.GetValue(device)!,
+            Out = r.GetValue(outDir),
+            CheckpointEvery = r.GetValue(checkpointEvery),
+            Resume = r.GetValue(resume),
+            DryRun = r.GetValue(dryRun),
+            SampleMode = r.GetValue(sampleMode)!,
+            Dataset = r.GetValue(dataset)!,
+            Data = r.GetValue(data),
+            Download = r.GetValue(download),
+            LogEvery = r.GetValue(logEvery),
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,133 @@
+// Runs `dcgan train`: validates settings, resolves data and device, writes config.json, trains, and turns
+// errors into one line on stderr with a non-zero exit code (2 bad input, 3 diverged, 130 interrupted).
+namespace Dcgan.Samples.Commands;
+
+using System.Globalization;
+using Dcgan.Backends;
+using Dcgan.Gpu;
+using Dcgan.Samples.Output;
+using Dcgan.Samples.Terminal;
+using Dcgan.Samples.Training;
+using Dcgan.Serialization;
+
+public static class TrainRunner
+{
+    public const int ExitBadInput = 2;
+    public const int ExitDiverged = 3;
+    public const int ExitInterrupted = 130;
+
+    public static int Run(TrainOptions requested)
+    {
+        using ITrainingReporter reporter = ReporterFactory.Create(new ReporterOptions { TotalEpochs = requested.Epochs, PlainEvery = requested.LogEvery });
+        return Run(requested, reporter, new RunArtifacts(m => ErrorOutput.Warning(m)), installCancelHandler: true, out _);
+    }
+
+    /// <summary>Runs training; the out parameter gives the output folder (null when nothing was started).</summary>
+    public static int Run(TrainOptions requested, ITrainingReporter reporter, IRunArtifacts? artifacts, bool installCancelHandler, out string? outDir, Func<bool>? stop = null)
+    {
+        outDir = null;
+        var stopRequested = false;
+        ConsoleCancelEventHandler? handler = null;
+        try
+        {
+            requested.Validate();
+            TrainOptions o = requested.Resume is { } resume ? ForResume(requested, resume) : requested;
+            o.Validate();
+            using IBackend backend = Devices.Create(o.Device, o.Threads);
+            TrainingImages data = DataSources.Load(o, reporter.Message);
+            outDir = o.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(outDir);
+            using var trainer = new Trainer(o, data, backend, reporter, artifacts, outDir);
+            if (o.Resume is { } checkpoint)
+            {
+                trainer.LoadCheckpoint(checkpoint);
+                string csv = Path.Combine(outDir, "losses.csv");
+                if (File.Exists(csv))
+                {
+                    // Drop rows written after the checkpoint (a crash between epochs), keep the rest for the plot.
+                    LossCsv.Append(csv, trainer.StepInEpoch > 0 ? trainer.EpochsDone + 1 : trainer.EpochsDone).Dispose();
+                    trainer.SeedRows(LossCsv.Read(csv));
+                }
+
+                reporter.Message($"Resumed from {checkpoint} after epoch {trainer.EpochsDone}{(trainer.StepInEpoch > 0 ? $", step {trainer.StepInEpoch}" : string.Empty)}.");
+            }
+
+            AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), o.Resolve().ToJson());
+            reporter.Message($"Training {o.Arch} on {trainer.ImageCount} images ({data.Source}), batch {o.ResolvedBatchSize}, {trainer.StepsPerEpoch} steps per epoch, device {backend.Name}; writing to {outDir}");
+            if (installCancelHandler)
+            {
+                handler = (_, e) =>
+                {
+                    if (!stopRequested)
+                    {
+                        e.Cancel = true;
+                        stopRequested = true;
+                        Console.Error.WriteLine("dcgan: stopping after this step and saving a checkpoint (Ctrl+C again to abort)...");
+                    }
+                };
+                Console.CancelKeyPress += handler;
+            }
+
+            TrainOutcome outcome = trainer.Run(() => stopRequested || (stop?.Invoke() ?? false));
+            if (outcome == TrainOutcome.Completed)
+            {
+                reporter.Message($"Done: {Path.Combine(outDir, Trainer.CheckpointFile)}, {Path.Combine(outDir, "progress.gif")}");
+            }
+
+            return outcome == TrainOutcome.Interrupted ? ExitInterrupted : 0;
+        }
+        catch (TrainingDivergedException e)
+        {
+            ErrorOutput.Error(ErrorOutput.MessageOf(e));
+            return ExitDiverged;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or CudaUnavailableException)
+        {
+            ErrorOutput.Error(ErrorOutput.MessageOf(e));
+            return ExitBadInput;
+        }
+        finally
+        {
+            if (handler is not null)
+            {
+                Console.CancelKeyPress -= handler;
+            }
+        }
+    }
+
+    /// <summary>Settings for --resume: model and data settings from the checkpoint, run settings from the command line.</summary>
+    public static TrainOptions ForResume(TrainOptions requested, string checkpoint)
+    {
+        if (!File.Exists(checkpoint))
+        {
+            throw new ArgumentException($"--resume: checkpoint {checkpoint} does not exist.");
+        }
+
+        TrainOptions saved = ReadConfig(checkpoint);
+        return saved with
+        {
+            Epochs = requested.Epochs,
+            Out = requested.Out ?? Path.GetDirectoryName(Path.GetFullPath(checkpoint)),
+            Threads = requested.Threads,
+            Device = requested.Device,
+            CheckpointEvery = requested.CheckpointEvery,
+            LogEvery = requested.LogEvery,
+            SampleMode = requested.SampleMode,
+            DryRun = requested.DryRun,
+            Data = requested.Data ?? saved.Data,
+            Resume = checkpoint,
+        };
+    }
+
+    /// <summary>The settings a checkpoint was trained with.</summary>
+    public static TrainOptions ReadConfig(string checkpoint)
+    {
+        (_, IReadOnlyDictionary<string, string> meta) = SafeTensors.Read(checkpoint);
+        if (!meta.TryGetValue("config", out string? json))
+        {
+            throw new InvalidDataException($"{checkpoint}: not a dcgan checkpoint (no config in its metadata).");
+        }
+
+        return TrainOptions.FromJson(json);
+    }
+}

@@ -1,0 +1,49 @@
+// Running means of the step values within one epoch, shared by both reporters (plain prints them at
+// the end of the epoch, live shows them on the bar). Plain arithmetic means; NaN propagates, as it should.
+namespace Dcgan.Samples.Terminal;
+
+internal sealed class EpochStats
+{
+    public int Epoch { get; private set; }
+
+    public int TotalSteps { get; private set; }
+
+    public int StepsDone { get; private set; }
+
+    public double ImagesPerSecond { get; private set; }
+
+    public double MeanLossD => _count == 0 ? double.NaN : _sumLossD / _count;
+
+    public double MeanLossG => _count == 0 ? double.NaN : _sumLossG / _count;
+
+    public double MeanDX => _count == 0 ? double.NaN : _sumDX / _count;
+
+    public double MeanDGz => _count == 0 ? double.NaN : _sumDGz / _count;
+
+    private int _count;
+    private double _sumLossD;
+    private double _sumLossG;
+    private double _sumDX;
+    private double _sumDGz;
+
+    public void Reset(int epoch, int totalSteps)
+    {
+        Epoch = epoch;
+        TotalSteps = totalSteps;
+        StepsDone = 0;
+        _count = 0;
+        ImagesPerSecond = 0;
+        _sumLossD = _sumLossG = _sumDX = _sumDGz = 0;
+    }
+
+    public void Add(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz)
+    {
+        StepsDone = stepIndex + 1;
+        _count++;
+        ImagesPerSecond = imagesPerSecond;
+        _sumLossD += lossD;
+        _sumLossG += lossG;
+        _sumDX += dX;
+        _sumDGz += dGz;
+    }
+}

@@ -1,0 +1,107 @@
+// Every setting of a training run; written to config.json so a run can be repeated, and into checkpoints.
+namespace Dcgan.Samples.Training;
+
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+/// <summary>The architectures the trainer knows.</summary>
+public static class Architectures
+{
+    public const string Dcgan = "dcgan";
+    public const string TfTutorial = "tf-tutorial";
+    public static readonly string[] All = [Dcgan, TfTutorial];
+}
+
+/// <summary>Settings of one training run. Null numeric settings take the architecture's default (see <see cref="Resolve"/>).</summary>
+public sealed record TrainOptions
+{
+    public string Arch { get; init; } = Architectures.Dcgan;
+    public int Epochs { get; init; } = 5;
+    public int? BatchSize { get; init; }
+    public double? Lr { get; init; }
+    public double? Beta1 { get; init; }
+    public double Beta2 { get; init; } = 0.999;
+    public double? AdamEps { get; init; }
+    public int Nz { get; init; } = 100;
+    public int Ngf { get; init; } = 64;
+    public int Ndf { get; init; } = 64;
+    public float? Dropout { get; init; }
+    public ulong Seed { get; init; } = 1;
+    public int? Limit { get; init; }
+    public int Threads { get; init; }
+    public string Device { get; init; } = "cpu";
+    public string? Out { get; init; }
+    public int CheckpointEvery { get; init; } = 15;
+    public string? Resume { get; init; }
+    public bool DryRun { get; init; }
+    public string SampleMode { get; init; } = "eval";
+    public string Dataset { get; init; } = "mnist";
+    public string? Data { get; init; }
+    public bool Download { get; init; }
+    public int LogEvery { get; init; } = 50;
+    public bool DropLast { get; init; } = true;
+
+    [JsonIgnore]
+    public int ResolvedBatchSize => BatchSize ?? (Arch == Architectures.TfTutorial ? 256 : 128);
+
+    [JsonIgnore]
+    public double ResolvedLr => Lr ?? (Arch == Architectures.TfTutorial ? 1e-4 : 2e-4);
+
+    [JsonIgnore]
+    public double ResolvedBeta1 => Beta1 ?? (Arch == Architectures.TfTutorial ? 0.9 : 0.5);
+
+    [JsonIgnore]
+    public double ResolvedAdamEps => AdamEps ?? (Arch == Architectures.TfTutorial ? 1e-7 : 1e-8);
+
+    [JsonIgnore]
+    public float ResolvedDropout => Dropout ?? (Arch == Architectures.TfTutorial ? 0.3f : 0f);
+
+    /// <summary>A copy with every architecture default filled in, for config.json.</summary>
+    public TrainOptions Resolve() => this with
+    {
+        BatchSize = ResolvedBatchSize,
+        Lr = ResolvedLr,
+        Beta1 = ResolvedBeta1,
+        AdamEps = ResolvedAdamEps,
+        Dropout = ResolvedDropout,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException(message);
+            }
+        }
+
+        Require(Architectures.All.Contains(Arch), $"--arch is '{Arch}'; expected one of: {string.Join(", ", Architectures.All)}.");
+        Require(Epochs >= 1, $"--epochs is {Epochs}; it must be >= 1.");
+        Require(ResolvedBatchSize >= 2, $"--batch-size is {ResolvedBatchSize}; it must be >= 2 (BatchNorm needs two samples).");
+        Require(ResolvedLr > 0 && double.IsFinite(ResolvedLr), $"--lr is {ResolvedLr}; it must be > 0.");
+        Require(ResolvedBeta1 is >= 0 and < 1, $"--beta1 is {ResolvedBeta1}; it must be in [0, 1).");
+        Require(Nz >= 1, $"--nz is {Nz}; it must be >= 1.");
+        Require(Ngf >= 1, $"--ngf is {Ngf}; it must be >= 1.");
+        Require(Ndf >= 1, $"--ndf is {Ndf}; it must be >= 1.");
+        Require(ResolvedDropout is >= 0 and < 1, $"--dropout is {ResolvedDropout}; it must be in [0, 1).");
+        Require(Limit is null or >= 1, $"--limit is {Limit}; it must be >= 1.");
+        Require(Threads >= 0, $"--threads is {Threads}; it must be >= 0 (0 = all cores).");
+        Require(CheckpointEvery >= 1, $"--checkpoint-every is {CheckpointEvery}; it must be >= 1.");
+        Require(SampleMode is "eval" or "train", $"--sample-mode is '{SampleMode}'; expected eval or train.");
+        Require(LogEvery >= 1, $"--log-every is {LogEvery}; it must be >= 1.");
+    }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainOptions FromJson(string json) =>
+        JsonSerializer.Deserialize<TrainOptions>(json, Json) ?? throw new InvalidDataException("config is empty.");
+}

@@ -1,0 +1,276 @@
+// The training loop of the dcgan command: epochs of shuffled batches (last partial batch dropped, as
+// drop_last), one GAN step per batch, a sample grid per epoch from one fixed noise batch, losses.csv,
+// progress.gif, losses.png, atomic checkpoints with everything needed to resume bit-exactly.
+namespace Dcgan.Samples.Training;
+
+using System.Diagnostics;
+using System.Globalization;
+using Dcgan.Backends;
+using Dcgan.Init;
+using Dcgan.Models;
+using Dcgan.Modules;
+using Dcgan.Samples.Output;
+using Dcgan.Samples.Terminal;
+using Dcgan.Serialization;
+using Dcgan.Tensors;
+using Dcgan.Training;
+
+/// <summary>Real images for training: N×C×H×W floats in [−1, 1].</summary>
+public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int Height, int Width, string Source)
+{
+    public int ImageSize => Channels * Height * Width;
+}
+
+/// <summary>Writes the run's files (grids, GIF, plot, CSV).</summary>
+public interface IRunArtifacts
+{
+    void WriteGrid(string path, float[] images, int count, int height, int width);
+    void WriteGif(string path, IReadOnlyList<string> framePaths);
+    void WriteLossPlot(string path, IReadOnlyList<LossRecord> rows);
+    void AppendLosses(string path, IReadOnlyList<LossRecord> rows);
+}
+
+/// <summary>How a run ended.</summary>
+public enum TrainOutcome
+{
+    Completed,
+    Interrupted,
+    Diverged,
+}
+
+/// <summary>Raised when a loss becomes NaN or infinite.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+public sealed class Trainer : IDisposable
+{
+    public const string CheckpointFile = "checkpoint.safetensors";
+    private const int GridSamples = 16;
+
+    private readonly TrainOptions _o;
+    private readonly TrainingImages _data;
+    private readonly IBackend _backend;
+    private readonly ITrainingReporter _reporter;
+    private readonly IRunArtifacts? _artifacts;
+    private readonly GanModel _model;
+    private readonly RandomSource _noiseRng;
+    private readonly RandomSource _shuffleRng;
+    private readonly float[] _fixedNoise;
+    private readonly List<LossRecord> _rows = [];
+    private readonly int _batch;
+    private int _epochsDone;
+    private int _stepInEpoch;
+    private long _globalStep;
+    private ulong[] _shuffleStateAtEpochStart;
+
+    public Trainer(TrainOptions options, TrainingImages data, IBackend backend, ITrainingReporter reporter, IRunArtifacts? artifacts, string outDir)
+    {
+        _o = options;
+        _data = data;
+        _backend = backend;
+        _reporter = reporter;
+        _artifacts = artifacts;
+        OutDir = outDir;
+        _batch = options.ResolvedBatchSize;
+        int usable = Math.Min(data.Count, options.Limit ?? int.MaxValue);
+        if (usable < _batch)
+        {
+            throw new ArgumentException($"{usable} training images are fewer than one batch of {_batch}; lower --batch-size or raise --limit.");
+        }
+
+        ImageCount = usable;
+        var root = new RandomSource(options.Seed);
+        _model = Presets.Build(options, backend, root.Fork("init"));
+        _noiseRng = root.Fork("noise");
+        _shuffleRng = root.Fork("shuffle");
+        _fixedNoise = new float[GridSamples * options.Nz];
+        root.Fork("fixed-noise").FillNormal(_fixedNoise);
+        _shuffleStateAtEpochStart = _shuffleRng.GetState();
+    }
+
+    public string OutDir { get; }
+
+    public int ImageCount { get; }
+
+    public GanModel Model => _model;
+
+    public int EpochsDone => _epochsDone;
+
+    public IReadOnlyList<LossRecord> Rows => _rows;
+
+    public int StepsPerEpoch => ImageCount / _batch;
+
+    /// <summary>Steps already done in the current (unfinished) epoch after a mid-epoch checkpoint.</summary>
+    public int StepInEpoch => _stepInEpoch;
+
+    /// <summary>Adds the rows of earlier runs (from losses.csv on resume) so the loss plot covers the whole run.</summary>
+    public void SeedRows(IEnumerable<LossRecord> rows) => _rows.InsertRange(0, rows);
+
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> (networks, optimizers, counters, RNG streams).</summary>
+    public void LoadCheckpoint(string path)
+    {
+        IReadOnlyDictionary<string, string> meta = Checkpoint.Load(path, Parts());
+        _epochsDone = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
+        _stepInEpoch = int.Parse(meta["step_in_epoch"], CultureInfo.InvariantCulture);
+        _globalStep = long.Parse(meta["global_step"], CultureInfo.InvariantCulture);
+        _noiseRng.SetState(ParseState(meta["rng.noise"]));
+        _shuffleStateAtEpochStart = ParseState(meta["rng.shuffle_epoch_start"]);
+        _shuffleRng.SetState(_shuffleStateAtEpochStart);
+    }
+
+    /// <summary>Writes the training state atomically to <paramref name="path"/>.</summary>
+    public void SaveCheckpoint(string path)
+    {
+        var meta = new Dictionary<string, string>
+        {
+            ["format"] = "dcgan-checkpoint/1",
+            ["epoch"] = _epochsDone.ToString(CultureInfo.InvariantCulture),
+            ["step_in_epoch"] = _stepInEpoch.ToString(CultureInfo.InvariantCulture),
+            ["global_step"] = _globalStep.ToString(CultureInfo.InvariantCulture),
+            ["rng.noise"] = FormatState(_noiseRng.GetState()),
+            ["rng.shuffle_epoch_start"] = FormatState(_shuffleStateAtEpochStart),
+            ["config"] = _o.Resolve().ToJson(),
+        };
+        Checkpoint.Save(path, Parts(), meta);
+    }
+
+    /// <summary>Runs epochs until <see cref="TrainOptions.Epochs"/> are done, a loss diverges, or <paramref name="stop"/> is set.</summary>
+    public TrainOutcome Run(Func<bool> stop)
+    {
+        Directory.CreateDirectory(OutDir);
+        string checkpoint = Path.Combine(OutDir, CheckpointFile);
+        int[] order = new int[ImageCount];
+        float[] hostBatch = new float[_batch * _data.ImageSize];
+        TensorShape noiseShape = _model.NoiseShape(_batch);
+        float[] hostNoise = new float[noiseShape.ElementCount];
+        using Tensor real = _backend.Allocate(new TensorShape(_batch, _data.Channels, _data.Height, _data.Width));
+        using Tensor noise = _backend.Allocate(noiseShape);
+        int steps = _o.DryRun ? 1 : StepsPerEpoch;
+
+        while (_epochsDone < _o.Epochs)
+        {
+            int epoch = _epochsDone + 1;
+            _shuffleRng.SetState(_shuffleStateAtEpochStart);
+            for (int i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            _shuffleRng.Shuffle(order.AsSpan());
+            var rows = new List<LossRecord>();
+            _reporter.StartEpoch(epoch, steps);
+            var clock = Stopwatch.StartNew();
+            int stepsThisRun = 0;
+            for (int s = _stepInEpoch; s < steps; s++)
+            {
+                for (int b = 0; b < _batch; b++)
+                {
+                    _data.Pixels.AsSpan(order[(s * _batch) + b] * _data.ImageSize, _data.ImageSize).CopyTo(hostBatch.AsSpan(b * _data.ImageSize));
+                }
+
+                real.CopyFrom(hostBatch);
+                _noiseRng.FillNormal(hostNoise);
+                noise.CopyFrom(hostNoise);
+                GanStepResult r = _model.Step.Step(real, noise);
+                if (!float.IsFinite(r.LossD) || !float.IsFinite(r.LossG))
+                {
+                    throw new TrainingDivergedException(
+                        $"Training diverged at epoch {epoch}, step {s + 1}: Loss_D = {r.LossD}, Loss_G = {r.LossG}. The last good checkpoint ({checkpoint}) was kept; try a lower --lr.");
+                }
+
+                _globalStep++;
+                _stepInEpoch = s + 1;
+                stepsThisRun++;
+                var row = new LossRecord(epoch, _globalStep, r.LossD, r.LossG, r.DX, r.DGZ1);
+                rows.Add(row);
+                _rows.Add(row);
+                _reporter.Step(s, stepsThisRun * _batch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), r.LossD, r.LossG, r.DX, r.DGZ1);
+                if (stop() && s + 1 < steps)
+                {
+                    _artifacts?.AppendLosses(Path.Combine(OutDir, "losses.csv"), rows);
+                    SaveCheckpoint(checkpoint);
+                    _reporter.Message($"Interrupted at epoch {epoch}, step {s + 1}: saved {checkpoint}; continue with --resume {checkpoint}");
+                    return TrainOutcome.Interrupted;
+                }
+            }
+
+            double seconds = clock.Elapsed.TotalSeconds;
+            _epochsDone = epoch;
+            _stepInEpoch = 0;
+            _shuffleStateAtEpochStart = _shuffleRng.GetState();
+            WriteEpochOutputs(epoch, rows);
+            _reporter.EndEpoch(seconds);
+            if (epoch % _o.CheckpointEvery == 0 || epoch == _o.Epochs || stop())
+            {
+                SaveCheckpoint(checkpoint);
+            }
+
+            if (stop() && epoch < _o.Epochs)
+            {
+                _reporter.Message($"Interrupted after epoch {epoch}: saved {checkpoint}; continue with --resume {checkpoint}");
+                return TrainOutcome.Interrupted;
+            }
+        }
+
+        return TrainOutcome.Completed;
+    }
+
+    /// <summary>
+    /// Generates <paramref name="count"/> images from <paramref name="noise"/> (count × nz floats). In eval mode
+    /// BatchNorm uses its running statistics; in train mode it uses the batch's, and the running statistics
+    /// are restored afterwards, so sampling never changes them.
+    /// </summary>
+    public static float[] Sample(Network generator, IBackend backend, float[] noise, TensorShape noiseShape, string sampleMode)
+    {
+        using Tensor z = backend.Allocate(noiseShape);
+        z.CopyFrom(noise);
+        bool wasTraining = generator.IsTraining;
+        var saved = generator.NamedBuffers().Select(b => (b.Buffer, Values: b.Buffer.ToArray())).ToList();
+        var tracked = generator.Modules().OfType<BatchNorm>().Select(bn => (bn, bn.NumBatchesTracked)).ToList();
+        generator.Train(sampleMode == "train");
+        try
+        {
+            return generator.Forward(z).ToArray();
+        }
+        finally
+        {
+            generator.Train(wasTraining);
+            foreach ((Tensor buffer, float[] values) in saved)
+            {
+                buffer.CopyFrom(values);
+            }
+
+            foreach ((BatchNorm bn, long n) in tracked)
+            {
+                bn.NumBatchesTracked = n;
+            }
+        }
+    }
+
+    public void Dispose() => _model.Dispose();
+
+    private void WriteEpochOutputs(int epoch, List<LossRecord> rows)
+    {
+        if (_artifacts is null)
+        {
+            return;
+        }
+
+        float[] images = Sample(_model.Generator, _backend, _fixedNoise, _model.NoiseShape(GridSamples), _o.SampleMode);
+        string grid = Path.Combine(OutDir, $"epoch_{epoch:D4}.png");
+        _artifacts.WriteGrid(grid, images, GridSamples, _data.Height, _data.Width);
+        _artifacts.AppendLosses(Path.Combine(OutDir, "losses.csv"), rows);
+        var frames = Directory.GetFiles(OutDir, "epoch_*.png").Order(StringComparer.Ordinal).ToList();
+        _artifacts.WriteGif(Path.Combine(OutDir, "progress.gif"), frames);
+        _artifacts.WriteLossPlot(Path.Combine(OutDir, "losses.png"), _rows);
+    }
+
+    private CheckpointPart[] Parts() =>
+    [
+        new("G", _model.Generator, _model.OptimizerG),
+        new("D", _model.Discriminator, _model.OptimizerD),
+    ];
+
+    private static string FormatState(ulong[] state) => string.Join(",", state.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+
+    private static ulong[] ParseState(string text) => text.Split(',').Select(v => ulong.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+}
