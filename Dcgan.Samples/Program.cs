@@ -13,6 +13,7 @@ public static class Program
             TrainCommand.Create(),
             GenerateCommand.Create(),
             Devices.CreateCommand(),
+            BenchCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -15,6 +15,7 @@ using Dcgan.Tensors;
 /// </summary>
 public abstract class BatchNorm : Module
 {
+    private readonly TensorShape _channels;
     private BatchNormGeometry _geometry;
     private bool _trainedForward;
     private Tensor? _input;
@@ -49,6 +50,7 @@ public abstract class BatchNorm : Module
         Eps = eps;
         Momentum = momentum;
         var channels = new TensorShape(numFeatures);
+        _channels = channels;
         Weight = RegisterParameter("weight", channels);
         Bias = RegisterParameter("bias", channels);
         RegisterBuffer("running_mean", channels, 0f);
@@ -98,10 +100,9 @@ public abstract class BatchNorm : Module
             factor = Momentum ?? (1f / NumBatchesTracked);
         }
 
-        var channels = new TensorShape(NumFeatures);
         Tensor y = Reuse(ref _output, backend, input.Shape);
-        Tensor mean = Reuse(ref _saveMean, backend, channels);
-        Tensor invStd = Reuse(ref _saveInvStd, backend, channels);
+        Tensor mean = Reuse(ref _saveMean, backend, _channels);
+        Tensor invStd = Reuse(ref _saveInvStd, backend, _channels);
         backend.BatchNormForward(_geometry, input, Weight.Data, Bias.Data, RunningMean, RunningVar, IsTraining, factor, Eps, y, mean, invStd);
         _trainedForward = IsTraining;
         _input = input;

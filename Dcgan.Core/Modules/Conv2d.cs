@@ -14,6 +14,8 @@ using Dcgan.Tensors;
 public sealed class Conv2d : Module
 {
     private ConvGeometry _geometry;
+    private TensorShape _inputShape;
+    private TensorShape _outputShape;
     private Tensor? _input;
     private Tensor? _output;
     private Tensor? _gradInput;
@@ -75,8 +77,15 @@ public sealed class Conv2d : Module
     public override Tensor Forward(Tensor input)
     {
         IBackend backend = CheckBackend(input);
-        _geometry = GeometryFor(input.Shape);
-        Tensor y = Reuse(ref _output, backend, _geometry.OutputShape);
+        if (_input is null || input.Shape != _inputShape)
+        {
+            // Geometry and shapes are recomputed only when the input shape changes (a step then allocates nothing).
+            _geometry = GeometryFor(input.Shape);
+            _inputShape = input.Shape;
+            _outputShape = _geometry.OutputShape;
+        }
+
+        Tensor y = Reuse(ref _output, backend, _outputShape);
         backend.ConvForward(_geometry, input, Weight.Data, y);
         if (Bias is not null)
         {
@@ -102,7 +111,7 @@ public sealed class Conv2d : Module
             backend.SumPerChannel(gradOutput, Bias.Grad);
         }
 
-        Tensor dx = Reuse(ref _gradInput, backend, _geometry.InputShape);
+        Tensor dx = Reuse(ref _gradInput, backend, _inputShape);
         backend.ConvBackwardInput(_geometry, gradOutput, Weight.Data, dx);
         return dx;
     }

@@ -13,7 +13,12 @@ using Dcgan.Tensors;
 /// </summary>
 public sealed class Linear : Module
 {
+    // Views of recent gradOutputs as [N, out, 1, 1]: a GAN step back-propagates several losses through one layer.
+    private readonly (Tensor Source, Tensor View)?[] _gradOutputViews = new (Tensor, Tensor)?[4];
     private ConvGeometry _geometry;
+    private TensorShape _outputShape4;
+    private TensorShape _inputShape4;
+    private int _nextView;
     private Tensor? _input4;
     private Tensor? _output;
     private Tensor? _output2;
@@ -71,15 +76,17 @@ public sealed class Linear : Module
         }
 
         int n = input.Shape[0];
-        _geometry = ConvGeometry.ForConv2d(n, InFeatures, 1, 1, OutFeatures, 1, 1, 0);
         if (!ReferenceEquals(input, _lastInput) || _input4 is null)
         {
+            _geometry = ConvGeometry.ForConv2d(n, InFeatures, 1, 1, OutFeatures, 1, 1, 0);
+            _outputShape4 = _geometry.OutputShape;
+            _inputShape4 = _geometry.InputShape;
             _input4 = input.Reshape(n, InFeatures, 1, 1);
             _lastInput = input;
         }
 
         _weight4 ??= Weight.Data.Reshape(OutFeatures, InFeatures, 1, 1);
-        Tensor y4 = Reuse(ref _output, backend, _geometry.OutputShape);
+        Tensor y4 = Reuse(ref _output, backend, _outputShape4);
         if (_output2 is null || _output2.Storage != y4.Storage || _output2.Shape[0] != n)
         {
             _output2 = y4.Reshape(n, OutFeatures);
@@ -100,14 +107,14 @@ public sealed class Linear : Module
         Tensor x4 = RequireForward(_input4);
         IBackend backend = CheckBackend(gradOutput);
         int n = _geometry.Batch;
-        if (gradOutput.Shape != new TensorShape(n, OutFeatures))
+        if (gradOutput.Shape.Rank != 2 || gradOutput.Shape[0] != n || gradOutput.Shape[1] != OutFeatures)
         {
             throw new ArgumentException($"gradOutput has shape {gradOutput.Shape}; expected [{n}, {OutFeatures}].", nameof(gradOutput));
         }
 
-        if (!ReferenceEquals(gradOutput, _lastGradOutput) || _gradOutput4 is null)
+        if (!ReferenceEquals(gradOutput, _lastGradOutput) || _gradOutput4 is null || _gradOutput4.Shape[0] != n)
         {
-            _gradOutput4 = gradOutput.Reshape(n, OutFeatures, 1, 1);
+            _gradOutput4 = GradOutputView(gradOutput, n);
             _lastGradOutput = gradOutput;
         }
 
@@ -122,7 +129,7 @@ public sealed class Linear : Module
             backend.SumPerChannel(gradOutput, Bias.Grad);
         }
 
-        Tensor dx4 = Reuse(ref _gradInput, backend, _geometry.InputShape);
+        Tensor dx4 = Reuse(ref _gradInput, backend, _inputShape4);
         if (_gradInput2 is null || _gradInput2.Storage != dx4.Storage || _gradInput2.Shape[0] != n)
         {
             _gradInput2 = dx4.Reshape(n, InFeatures);
@@ -142,6 +149,23 @@ public sealed class Linear : Module
         Free(ref _output);
         Free(ref _gradInput);
         _output2 = _gradInput2 = _weight4 = _weightGrad4 = _input4 = _lastInput = _lastGradOutput = _gradOutput4 = null;
+        Array.Clear(_gradOutputViews);
+    }
+
+    private Tensor GradOutputView(Tensor gradOutput, int n)
+    {
+        foreach ((Tensor Source, Tensor View)? entry in _gradOutputViews)
+        {
+            if (entry is { } e && ReferenceEquals(e.Source, gradOutput) && e.View.Shape[0] == n)
+            {
+                return e.View;
+            }
+        }
+
+        Tensor view = gradOutput.Reshape(n, OutFeatures, 1, 1);
+        _gradOutputViews[_nextView] = (gradOutput, view);
+        _nextView = (_nextView + 1) % _gradOutputViews.Length;
+        return view;
     }
 
     /// <summary>Formats as PyTorch prints the layer.</summary>

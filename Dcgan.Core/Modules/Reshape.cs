@@ -24,15 +24,16 @@ public abstract class ReshapeModule : Module
     public override Tensor Forward(Tensor input)
     {
         CheckBackend(input);
-        TensorShape shape = OutputShapeFor(input.Shape);
-        _inputShape = input.Shape;
-        _hasForward = true;
-        if (!ReferenceEquals(input, _lastInput) || _lastOutput!.Shape != shape)
+        if (!ReferenceEquals(input, _lastInput) || _lastOutput is null)
         {
-            _lastInput = input;
+            // A tensor's shape never changes, so the view is rebuilt only for a new input (no allocation per step).
+            TensorShape shape = OutputShapeFor(input.Shape);
             _lastOutput = input.Reshape(shape.ToArray());
+            _lastInput = input;
         }
 
+        _inputShape = input.Shape;
+        _hasForward = true;
         return _lastOutput;
     }
 

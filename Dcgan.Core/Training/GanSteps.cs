@@ -21,6 +21,8 @@ public abstract class GanStep : IDisposable
     private readonly BCEWithLogitsLoss _lossReal = new();
     private readonly BCEWithLogitsLoss _lossFake = new();
     private readonly BCEWithLogitsLoss _lossGenerator = new();
+    private readonly Parameter[] _discriminatorParameters;
+    private readonly bool[] _discriminatorFlags;
     private float[] _logits = [];
 
     /// <summary>Creates the step.</summary>
@@ -38,6 +40,8 @@ public abstract class GanStep : IDisposable
         Discriminator = discriminator;
         OptimizerG = optimizerG;
         OptimizerD = optimizerD;
+        _discriminatorParameters = [.. discriminator.Parameters()];
+        _discriminatorFlags = new bool[_discriminatorParameters.Length];
     }
 
     /// <summary>G.</summary>
@@ -101,18 +105,22 @@ public abstract class GanStep : IDisposable
     /// <summary>Back-propagates through D without accumulating into D's parameter gradients.</summary>
     protected Tensor BackwardThroughFrozenDiscriminator(Tensor gradLogits)
     {
-        var flags = Discriminator.Parameters().Select(p => p.RequiresGrad).ToArray();
-        Discriminator.RequiresGrad(false);
+        // D's parameter list is fixed at construction; arrays instead of LINQ keep the step free of allocations.
+        for (int i = 0; i < _discriminatorParameters.Length; i++)
+        {
+            _discriminatorFlags[i] = _discriminatorParameters[i].RequiresGrad;
+            _discriminatorParameters[i].RequiresGrad = false;
+        }
+
         try
         {
             return Discriminator.Backward(gradLogits);
         }
         finally
         {
-            int i = 0;
-            foreach (Parameter p in Discriminator.Parameters())
+            for (int i = 0; i < _discriminatorParameters.Length; i++)
             {
-                p.RequiresGrad = flags[i++];
+                _discriminatorParameters[i].RequiresGrad = _discriminatorFlags[i];
             }
         }
     }

@@ -19,22 +19,25 @@ public sealed class FastCpuKernelTests : IDisposable
 
     public FastCpuKernelTests(ITestOutputHelper output) => _output = output;
 
-    /// <summary>Every convolution of the tf-tutorial and dcgan presets (small batches), then odd shapes.</summary>
+    /// <summary>
+    /// Every convolution of the tf-tutorial and dcgan presets (small batches; the two largest at half their channel
+    /// counts, same spatial geometry, so the Debug-build reference loops stay quick), then odd shapes.
+    /// </summary>
     public static TheoryData<string, bool, int, int, int, int, int, int, int, int, int> Geometries() => new()
     {
         // name, transposed, batch, in, out, height, width, kernel, stride, padding, output_padding (module terms)
         { "tf G.fc Linear(100, 12544)", false, 3, 100, 12544, 1, 1, 1, 1, 0, 0 },
-        { "tf G ConvT(256, 128, 5, 1, 2)", true, 1, 256, 128, 7, 7, 5, 1, 2, 0 },
-        { "tf G ConvT(128, 64, 5, 2, 2, 1)", true, 2, 128, 64, 7, 7, 5, 2, 2, 1 },
+        { "tf G ConvT(256, 128, 5, 1, 2) at half width", true, 1, 128, 64, 7, 7, 5, 1, 2, 0 },
+        { "tf G ConvT(128, 64, 5, 2, 2, 1)", true, 1, 128, 64, 7, 7, 5, 2, 2, 1 },
         { "tf G ConvT(64, 1, 5, 2, 2, 1)", true, 3, 64, 1, 14, 14, 5, 2, 2, 1 },
         { "tf D Conv(1, 64, 5, 2, 2)", false, 3, 1, 64, 28, 28, 5, 2, 2, 0 },
-        { "tf D Conv(64, 128, 5, 2, 2)", false, 2, 64, 128, 14, 14, 5, 2, 2, 0 },
+        { "tf D Conv(64, 128, 5, 2, 2)", false, 1, 64, 128, 14, 14, 5, 2, 2, 0 },
         { "tf D Linear(6272, 1)", false, 5, 6272, 1, 1, 1, 1, 1, 0, 0 },
         { "dcgan G ConvT(100, 256, 7)", true, 3, 100, 256, 1, 1, 7, 1, 0, 0 },
-        { "dcgan G ConvT(256, 128, 4, 2, 1)", true, 1, 256, 128, 7, 7, 4, 2, 1, 0 },
+        { "dcgan G ConvT(256, 128, 4, 2, 1) at half width", true, 1, 128, 64, 7, 7, 4, 2, 1, 0 },
         { "dcgan G ConvT(128, 1, 4, 2, 1)", true, 3, 128, 1, 14, 14, 4, 2, 1, 0 },
         { "dcgan D Conv(1, 64, 4, 2, 1)", false, 3, 1, 64, 28, 28, 4, 2, 1, 0 },
-        { "dcgan D Conv(64, 128, 4, 2, 1)", false, 2, 64, 128, 14, 14, 4, 2, 1, 0 },
+        { "dcgan D Conv(64, 128, 4, 2, 1)", false, 1, 64, 128, 14, 14, 4, 2, 1, 0 },
         { "dcgan D Conv(128, 1, 7)", false, 3, 128, 1, 7, 7, 7, 1, 0, 0 },
         { "odd Conv(3, 7, 3, 1, 1) 5x9 batch 70", false, 70, 3, 7, 5, 9, 3, 1, 1, 0 },
         { "odd Conv(5, 13, 1) 4x3", false, 4, 5, 13, 4, 3, 1, 1, 0, 0 },
@@ -88,7 +91,7 @@ public sealed class FastCpuKernelTests : IDisposable
     [InlineData(65, 129, 7)]
     [InlineData(17, 1, 300)]
     [InlineData(129, 65, 257)]
-    [InlineData(100, 200, 513)]
+    [InlineData(100, 130, 300)]
     public void Gemm_matches_a_naive_product(int m, int n, int k)
     {
         var random = new RandomSource((ulong)((m * 1000) + n));

@@ -5,9 +5,9 @@
 namespace Dcgan.Backends.Cpu;
 
 /// <summary>
-/// Forward convolution <c>y = conv2d(x, w)</c>: input in batch-minor layout, weights packed as
+/// Forward convolution <c>y = conv2d(x, w)</c>: input and output in batch-minor layout, weights packed as
 /// [⌈Co/6⌉][kh][kw][ci][6]; chunks are (64-sample tile, output pixel); every output element is one
-/// micro-kernel sum in a fixed order, written to NCHW.
+/// micro-kernel sum over the pixel's segments, in a fixed order.
 /// </summary>
 internal sealed unsafe class ConvForwardJob : ChunkJob
 {
@@ -16,7 +16,7 @@ internal sealed unsafe class ConvForwardJob : ChunkJob
     private bool _simd;
     private float* _xc;
     private float* _wp;
-    private float* _y;
+    private float* _yc;
     private int _tiles;
 
     /// <summary>Creates the job over per-worker scratch.</summary>
@@ -46,14 +46,14 @@ internal sealed unsafe class ConvForwardJob : ChunkJob
         }
     }
 
-    /// <summary>Runs the convolution; <paramref name="xc"/> holds the input in batch-minor layout.</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* xc, float* wp, float* y)
+    /// <summary>Runs the convolution from and to batch-minor layout.</summary>
+    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* xc, float* wp, float* yc)
     {
         _g = g;
         _simd = simd;
         _xc = xc;
         _wp = wp;
-        _y = y;
+        _yc = yc;
         _tiles = (g.OutChannels + MicroKernel.MR - 1) / MicroKernel.MR;
         int nTiles = (g.Batch + 63) / 64;
         pool.Run(this, nTiles * g.OutHeight * g.OutWidth);
@@ -81,27 +81,16 @@ internal sealed unsafe class ConvForwardJob : ChunkJob
             }
         }
 
-        int n0 = nt * 64, valid = Math.Min(64, g.Batch - n0), vectors = (valid + 15) / 16;
-        const int TileFloats = MicroKernel.MR * MicroKernel.NR;
-        float* tiles = scratch.Tile.Ensure((long)_tiles * TileFloats);
+        int vectors = (Math.Min(64, g.Batch - (nt * 64)) + 15) / 16;
         long kFull = (long)k * k * ci;
-        for (int s = 0; s < Math.Max(count, 1); s++)
-        {
-            for (int m = 0; m < _tiles; m++)
-            {
-                int rows = Math.Min(MicroKernel.MR, g.OutChannels - (m * MicroKernel.MR));
-                MicroKernel.Run(_simd, rows, vectors, _wp + (m * kFull * MicroKernel.MR), _xc, segments + s, count == 0 ? 0 : 1,
-                    MicroKernel.MR, 64, tiles + (m * TileFloats), MicroKernel.NR, s > 0);
-            }
-        }
-
-        ConvScatter.ToNchw(tiles, _tiles, g.OutChannels, valid, _y + ((long)n0 * g.OutChannels * q) + o, q);
+        SegmentGroups.Run(_simd, segments, count, _tiles, g.OutChannels, vectors, _wp, kFull * MicroKernel.MR, _xc,
+            _yc + ((((long)nt * q) + o) * g.OutChannels * 64));
     }
 }
 
 /// <summary>
-/// Input gradient <c>dx = conv_transpose2d(dy, w)</c> (also ConvTranspose2d's forward): gradOutput in batch-minor
-/// layout, weights packed per sub-pixel class (rh, rw) as [⌈Ci/6⌉][jh][jw descending][co][6]; chunks are
+/// Input gradient <c>dx = conv_transpose2d(dy, w)</c> (also ConvTranspose2d's forward): gradOutput and gradInput in
+/// batch-minor layout, weights packed per sub-pixel class (rh, rw) as [⌈Ci/6⌉][jh][jw descending][co][6]; chunks are
 /// (64-sample tile, input pixel).
 /// </summary>
 internal sealed unsafe class ConvBackwardInputJob : ChunkJob
@@ -111,7 +100,7 @@ internal sealed unsafe class ConvBackwardInputJob : ChunkJob
     private bool _simd;
     private float* _dyc;
     private float* _wp;
-    private float* _dx;
+    private float* _dxc;
     private int _tiles;
 
     /// <summary>Creates the job over per-worker scratch.</summary>
@@ -161,14 +150,14 @@ internal sealed unsafe class ConvBackwardInputJob : ChunkJob
         }
     }
 
-    /// <summary>Runs the transposed convolution; <paramref name="dyc"/> holds gradOutput in batch-minor layout.</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* dyc, float* wp, float* dx)
+    /// <summary>Runs the transposed convolution from and to batch-minor layout.</summary>
+    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* dyc, float* wp, float* dxc)
     {
         _g = g;
         _simd = simd;
         _dyc = dyc;
         _wp = wp;
-        _dx = dx;
+        _dxc = dxc;
         _tiles = (g.InChannels + MicroKernel.MR - 1) / MicroKernel.MR;
         int nTiles = (g.Batch + 63) / 64;
         pool.Run(this, nTiles * g.InHeight * g.InWidth);
@@ -198,48 +187,46 @@ internal sealed unsafe class ConvBackwardInputJob : ChunkJob
             }
         }
 
-        int n0 = nt * 64, valid = Math.Min(64, g.Batch - n0), vectors = (valid + 15) / 16;
-        const int TileFloats = MicroKernel.MR * MicroKernel.NR;
-        float* tiles = scratch.Tile.Ensure((long)_tiles * TileFloats);
-        float* classPanels = _wp + ClassOffset(g, (rh * s) + rw);
+        int vectors = (Math.Min(64, g.Batch - (nt * 64)) + 15) / 16;
         long kc = (long)nh * nw * co;
-        for (int si = 0; si < Math.Max(count, 1); si++)
-        {
-            for (int m = 0; m < _tiles; m++)
-            {
-                int rows = Math.Min(MicroKernel.MR, g.InChannels - (m * MicroKernel.MR));
-                MicroKernel.Run(_simd, rows, vectors, classPanels + (m * kc * MicroKernel.MR), _dyc, segments + si, count == 0 ? 0 : 1,
-                    MicroKernel.MR, 64, tiles + (m * TileFloats), MicroKernel.NR, si > 0);
-            }
-        }
-
-        ConvScatter.ToNchw(tiles, _tiles, g.InChannels, valid, _dx + ((long)n0 * g.InChannels * p) + i, p);
+        SegmentGroups.Run(_simd, segments, count, _tiles, g.InChannels, vectors, _wp + ClassOffset(g, (rh * s) + rw), kc * MicroKernel.MR, _dyc,
+            _dxc + ((((long)nt * p) + i) * g.InChannels * 64));
     }
 }
 
-/// <summary>Writes register tiles [tile][6][64] (channel × sample) of one pixel into an NCHW tensor.</summary>
-internal static unsafe class ConvScatter
+/// <summary>The K loop of one output pixel of the implicit-GEMM convolutions, in cache-sized groups of segments.</summary>
+internal static unsafe class SegmentGroups
 {
+    // Rows of K per micro-kernel call: B rows of a group (64 floats each) stay in L2 while every channel tile uses them.
+    private const int KBlock = 512;
+
     /// <summary>
-    /// dst[j·channels·pixels + c·pixels] = tiles[c / 6][c % 6][j] for c &lt; channels, j &lt; samples
-    /// (<paramref name="dst"/> points at sample 0, channel 0 of the pixel).
+    /// out[c, 0..64) = Σ over segments of A·B for every channel tile (A panels <paramref name="panelStride"/> floats
+    /// apart), written to <paramref name="output"/> as rows of 64 floats ([channel][64], batch-minor).
     /// </summary>
-    public static void ToNchw(float* tiles, int tileCount, int channels, int samples, float* dst, int pixels)
+    public static void Run(bool simd, Segment* segments, int count, int tiles, int channels, int vectors, float* panels, long panelStride,
+        float* b, float* output)
     {
-        long sampleStride = (long)channels * pixels;
-        for (int m = 0; m < tileCount; m++)
+        int first = 0;
+        do
         {
-            int rows = Math.Min(MicroKernel.MR, channels - (m * MicroKernel.MR));
-            for (int r = 0; r < rows; r++)
+            int last = first, k = 0;
+            while (last < count && (last == first || k + segments[last].K <= KBlock))
             {
-                float* src = tiles + (((m * MicroKernel.MR) + r) * MicroKernel.NR);
-                float* d = dst + ((long)((m * MicroKernel.MR) + r) * pixels);
-                for (int j = 0; j < samples; j++)
-                {
-                    d[j * sampleStride] = src[j];
-                }
+                k += segments[last].K;
+                last++;
             }
+
+            for (int m = 0; m < tiles; m++)
+            {
+                int rows = Math.Min(MicroKernel.MR, channels - (m * MicroKernel.MR));
+                MicroKernel.Run(simd, rows, vectors, panels + (m * panelStride), b, segments + first, last - first,
+                    MicroKernel.MR, 64, output + (m * MicroKernel.MR * 64), 64, first > 0);
+            }
+
+            first = last;
         }
+        while (first < count);
     }
 }
 
@@ -335,4 +322,169 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
     private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);
 
     private static int FloorDiv(int a, int b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/// <summary>
+/// im2col for the weight gradient of convolutions with few input channels: rows (sample block, output pixel,
+/// sample) of the Ci·k·k input values each tap sees (zero on padding), row stride <c>rowLength</c> (zero-filled
+/// past Ci·k·k). Chunks are samples.
+/// </summary>
+internal sealed unsafe class Im2ColJob : ChunkJob
+{
+    private ConvGeometry _g;
+    private float* _x;
+    private float* _col;
+    private int _nb;
+    private int _rowLength;
+
+    /// <summary>Fills <paramref name="col"/> ([⌈N/nb⌉][Q][nb][rowLength]) from the NCHW input.</summary>
+    public void Run(WorkerPool pool, in ConvGeometry g, float* x, float* col, int nb, int rowLength)
+    {
+        _g = g;
+        _x = x;
+        _col = col;
+        _nb = nb;
+        _rowLength = rowLength;
+        pool.Run(this, g.Batch);
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        ref readonly ConvGeometry g = ref _g;
+        int k = g.KernelSize, q = g.OutHeight * g.OutWidth, kt = g.InChannels * k * k;
+        int block = chunk / _nb, row = chunk % _nb;
+        float* image = _x + ((long)chunk * g.InChannels * g.InHeight * g.InWidth);
+        for (int o = 0; o < q; o++)
+        {
+            int oh = o / g.OutWidth, ow = o % g.OutWidth;
+            float* d = _col + (((((long)block * q) + o) * _nb) + row) * _rowLength;
+            for (int ci = 0; ci < g.InChannels; ci++)
+            {
+                float* plane = image + ((long)ci * g.InHeight * g.InWidth);
+                for (int kh = 0; kh < k; kh++)
+                {
+                    int ih = (oh * g.Stride) - g.Padding + kh;
+                    for (int kw = 0; kw < k; kw++)
+                    {
+                        int iw = (ow * g.Stride) - g.Padding + kw;
+                        *d++ = (uint)ih < (uint)g.InHeight && (uint)iw < (uint)g.InWidth ? plane[(ih * g.InWidth) + iw] : 0f;
+                    }
+                }
+            }
+
+            for (int t = kt; t < _rowLength; t++)
+            {
+                *d++ = 0f;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Weight gradient for few input channels, with the Ci·k·k taps as the rows of the register tile:
+/// part[block, t, co] = Σ over the block's samples and all output pixels of col[·, t]·dy[·, co] (dy channel-minor).
+/// Chunks are (sample block, 6-tap tile, 64-channel panel); <see cref="ReducePartialsJob"/> sums the blocks in order.
+/// </summary>
+internal sealed unsafe class SmallChannelWeightGradientJob : ChunkJob
+{
+    private readonly WorkerScratch[] _scratch;
+    private ConvGeometry _g;
+    private bool _simd;
+    private float* _col;
+    private float* _dyn;
+    private float* _part;
+    private int _nb;
+    private int _rowLength;
+    private int _cop;
+    private int _tapTiles;
+    private int _panels;
+
+    /// <summary>Creates the job over per-worker scratch.</summary>
+    public SmallChannelWeightGradientJob(WorkerScratch[] scratch) => _scratch = scratch;
+
+    /// <summary>Fills <paramref name="part"/> ([blocks][rowLength][cop]).</summary>
+    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* col, float* dyn, float* part, int nb, int rowLength, int cop)
+    {
+        _g = g;
+        _simd = simd;
+        _col = col;
+        _dyn = dyn;
+        _part = part;
+        _nb = nb;
+        _rowLength = rowLength;
+        _cop = cop;
+        _tapTiles = rowLength / MicroKernel.MR;
+        _panels = (cop + MicroKernel.NR - 1) / MicroKernel.NR;
+        int blocks = (g.Batch + nb - 1) / nb;
+        pool.Run(this, blocks * _tapTiles * _panels);
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        ref readonly ConvGeometry g = ref _g;
+        int block = chunk / (_tapTiles * _panels), rem = chunk % (_tapTiles * _panels);
+        int tile = rem / _panels, panel = rem % _panels;
+        int q = g.OutHeight * g.OutWidth, valid = Math.Min(_nb, g.Batch - (block * _nb));
+        Segment* segments = _scratch[worker].Segments.Ensure(q);
+        int count = 0;
+        if (valid == _nb)
+        {
+            long row = (long)block * q * _nb;
+            segments[count++] = new Segment((nint)(row * _rowLength), (nint)(row * _cop), q * _nb);
+        }
+        else
+        {
+            for (int o = 0; o < q; o++)
+            {
+                long row = (((long)block * q) + o) * _nb;
+                segments[count++] = new Segment((nint)(row * _rowLength), (nint)(row * _cop), valid);
+            }
+        }
+
+        int rows = Math.Min(MicroKernel.MR, (g.InChannels * g.KernelSize * g.KernelSize) - (tile * MicroKernel.MR));
+        int vectors = Math.Min(4, (_cop - (panel * MicroKernel.NR)) / 16);
+        float* c = _part + ((((long)block * _rowLength) + (tile * MicroKernel.MR)) * _cop) + (panel * MicroKernel.NR);
+        MicroKernel.Run(_simd, rows, vectors, _col + (tile * MicroKernel.MR), _dyn + (panel * MicroKernel.NR), segments, count,
+            _rowLength, _cop, c, _cop, false);
+    }
+}
+
+/// <summary>dw[co, t] += Σ over blocks b in order of part[b, t, co] (t = ci·k·k + tap); chunks are output channels.</summary>
+internal sealed unsafe class ReducePartialsJob : ChunkJob
+{
+    private float* _part;
+    private float* _dw;
+    private int _blocks;
+    private int _taps;
+    private int _rowLength;
+    private int _cop;
+
+    /// <summary>Adds the block partial sums into the weight gradient <c>[Co, taps]</c>.</summary>
+    public void Run(WorkerPool pool, float* part, float* dw, int co, int taps, int blocks, int rowLength, int cop)
+    {
+        _part = part;
+        _dw = dw;
+        _blocks = blocks;
+        _taps = taps;
+        _rowLength = rowLength;
+        _cop = cop;
+        pool.Run(this, co);
+    }
+
+    /// <inheritdoc/>
+    public override void Execute(int chunk, int worker)
+    {
+        for (int t = 0; t < _taps; t++)
+        {
+            float sum = 0f;
+            for (int b = 0; b < _blocks; b++)
+            {
+                sum += _part[((((long)b * _rowLength) + t) * _cop) + chunk];
+            }
+
+            _dw[((long)chunk * _taps) + t] += sum;
+        }
+    }
 }

@@ -11,6 +11,9 @@ public sealed unsafe partial class CpuBackend
     // Samples per block of the weight-gradient reduction: small enough for the block's operands to stay in L2.
     private const int WeightGradientBlock = 32;
 
+    // Below this many input channels the weight gradient runs on an im2col matrix (a 64-wide channel panel would be mostly padding).
+    private const int SmallChannels = 16;
+
     /// <inheritdoc/>
     public override void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
     {
@@ -26,12 +29,14 @@ public sealed unsafe partial class CpuBackend
                 return;
             }
 
-            int tiles = (g.Batch + 63) / 64;
-            float* xc = _layoutA.Ensure((long)tiles * 64 * g.InChannels * g.InHeight * g.InWidth);
-            _toBatchMinor.Run(_pool, x, xc, g.Batch, g.InChannels, g.InHeight * g.InWidth);
+            int tiles = (g.Batch + 63) / 64, p = g.InHeight * g.InWidth, q = g.OutHeight * g.OutWidth;
+            float* xc = _layoutA.Ensure((long)tiles * 64 * g.InChannels * p);
+            float* yc = _layoutB.Ensure((long)tiles * 64 * g.OutChannels * q);
+            _batchMinor.ToBlocked(_pool, x, xc, g.Batch, g.InChannels, p);
             float* wp = _packedWeights.Ensure(ConvForwardJob.PackedWeightLength(g));
             _packWeights.Run(_pool, g, w, wp, false);
-            _convForward.Run(_pool, _simd, g, xc, wp, y);
+            _convForward.Run(_pool, _simd, g, xc, wp, yc);
+            _batchMinor.FromBlocked(_pool, yc, y, g.Batch, g.OutChannels, q);
         }
     }
 
@@ -50,12 +55,14 @@ public sealed unsafe partial class CpuBackend
                 return;
             }
 
-            int tiles = (g.Batch + 63) / 64;
-            float* dyc = _layoutA.Ensure((long)tiles * 64 * g.OutChannels * g.OutHeight * g.OutWidth);
-            _toBatchMinor.Run(_pool, dy, dyc, g.Batch, g.OutChannels, g.OutHeight * g.OutWidth);
+            int tiles = (g.Batch + 63) / 64, p = g.InHeight * g.InWidth, q = g.OutHeight * g.OutWidth;
+            float* dyc = _layoutA.Ensure((long)tiles * 64 * g.OutChannels * q);
+            float* dxc = _layoutB.Ensure((long)tiles * 64 * g.InChannels * p);
+            _batchMinor.ToBlocked(_pool, dy, dyc, g.Batch, g.OutChannels, q);
             float* wp = _packedWeights.Ensure(ConvBackwardInputJob.PackedWeightLength(g));
             _packWeights.Run(_pool, g, w, wp, true);
-            _convBackwardInput.Run(_pool, _simd, g, dyc, wp, dx);
+            _convBackwardInput.Run(_pool, _simd, g, dyc, wp, dxc);
+            _batchMinor.FromBlocked(_pool, dxc, dx, g.Batch, g.InChannels, p);
         }
     }
 
@@ -75,20 +82,33 @@ public sealed unsafe partial class CpuBackend
             }
 
             int nb = Math.Min(WeightGradientBlock, g.Batch), blocks = (g.Batch + nb - 1) / nb;
-            int cip = RoundUp(g.InChannels, 16), cop = RoundUp(g.OutChannels, 16);
+            int cop = RoundUp(g.OutChannels, 16), kk = g.KernelSize * g.KernelSize;
             long p = (long)g.InHeight * g.InWidth, q = (long)g.OutHeight * g.OutWidth;
-            float* xn = _layoutA.Ensure((blocks * nb * p * cip) + 64);
             float* dyn = _layoutB.Ensure((blocks * nb * q * cop) + 64);
-            _toChannelMinor.Run(_pool, x, xn, g.Batch, g.InChannels, (int)p, nb, cip);
             _toChannelMinor.Run(_pool, dy, dyn, g.Batch, g.OutChannels, (int)q, nb, cop);
-            int kk = g.KernelSize * g.KernelSize;
-            float* dwt = _accumulator.Ensure((long)kk * g.OutChannels * cip);
-            for (int b = 0; b < blocks; b++)
+            if (g.InChannels < SmallChannels)
             {
-                _convBackwardWeight.Run(_pool, _simd, g, xn, dyn, dwt, b, nb, cip, cop);
+                // Few input channels: the Ci·k·k taps of an im2col matrix are the rows of the register tile.
+                int rowLength = RoundUp(g.InChannels * kk, MicroKernel.MR);
+                float* col = _layoutA.Ensure(blocks * nb * q * rowLength);
+                _im2col.Run(_pool, g, x, col, nb, rowLength);
+                float* part = _accumulator.Ensure((long)blocks * rowLength * cop);
+                _smallChannelWeightGradient.Run(_pool, _simd, g, col, dyn, part, nb, rowLength, cop);
+                _reducePartials.Run(_pool, part, dw, g.OutChannels, g.InChannels * kk, blocks, rowLength, cop);
             }
+            else
+            {
+                int cip = RoundUp(g.InChannels, 16);
+                float* xn = _layoutA.Ensure((blocks * nb * p * cip) + 64);
+                _toChannelMinor.Run(_pool, x, xn, g.Batch, g.InChannels, (int)p, nb, cip);
+                float* dwt = _accumulator.Ensure((long)kk * g.OutChannels * cip);
+                for (int b = 0; b < blocks; b++)
+                {
+                    _convBackwardWeight.Run(_pool, _simd, g, xn, dyn, dwt, b, nb, cip, cop);
+                }
 
-            _addTapMajor.Run(_pool, dwt, dw, g.OutChannels, g.InChannels, cip, kk);
+                _addTapMajor.Run(_pool, dwt, dw, g.OutChannels, g.InChannels, cip, kk);
+            }
         }
     }
 

@@ -28,13 +28,16 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     private readonly PinnedBuffer _accumulator = new();
     private readonly Gemm _gemm;
     private readonly GemvJob _gemv = new();
-    private readonly ToBatchMinorJob _toBatchMinor = new();
+    private readonly BatchMinorJob _batchMinor = new();
+    private readonly Im2ColJob _im2col = new();
+    private readonly ReducePartialsJob _reducePartials = new();
     private readonly ToChannelMinorJob _toChannelMinor = new();
     private readonly PackWeightsJob _packWeights = new();
     private readonly AddTapMajorJob _addTapMajor = new();
     private readonly ConvForwardJob _convForward;
     private readonly ConvBackwardInputJob _convBackwardInput;
     private readonly ConvBackwardWeightJob _convBackwardWeight;
+    private readonly SmallChannelWeightGradientJob _smallChannelWeightGradient;
     private bool _disposed;
 
     /// <summary>Creates a CPU backend.</summary>
@@ -63,6 +66,7 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
         _convForward = new ConvForwardJob(_scratch);
         _convBackwardInput = new ConvBackwardInputJob(_scratch);
         _convBackwardWeight = new ConvBackwardWeightJob(_scratch);
+        _smallChannelWeightGradient = new SmallChannelWeightGradientJob(_scratch);
         InitElementwiseJobs();
     }
 

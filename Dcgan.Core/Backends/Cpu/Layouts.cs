@@ -1,61 +1,103 @@
 // Layout changes between the NCHW tensors modules see and the blocked layouts the convolution kernels read:
 // batch-minor [n/64][pixel][channel][64] (the batch is the vector dimension) and channel-minor
-// [n/NB][pixel][NB][channel'] (channels are the vector dimension). Both are plain transposes, O(size).
+// [n/NB][pixel][NB][channel'] (channels are the vector dimension). Plain transposes, 16×16 blocks in registers.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.Intrinsics.X86;
+
 /// <summary>
-/// NCHW <c>[N, C, P]</c> → batch-minor <c>[⌈N/64⌉][P][C][64]</c>, samples past N zero-filled.
-/// Chunks are (64-sample tile, channel).
+/// NCHW <c>[N, C, P]</c> ↔ batch-minor <c>[⌈N/64⌉][P][C][64]</c>. Forward fills samples past N with zeros; the
+/// inverse writes only the N real samples. Chunks are (64-sample tile, channel).
 /// </summary>
-internal sealed unsafe class ToBatchMinorJob : ChunkJob
+internal sealed unsafe class BatchMinorJob : ChunkJob
 {
-    private float* _src;
-    private float* _dst;
+    private float* _nchw;
+    private float* _blocked;
     private int _n;
     private int _c;
     private int _p;
+    private bool _inverse;
 
-    /// <summary>Transposes <paramref name="src"/> into <paramref name="dst"/> (⌈n/64⌉·p·c·64 floats).</summary>
-    public void Run(WorkerPool pool, float* src, float* dst, int n, int c, int p)
-    {
-        _src = src;
-        _dst = dst;
-        _n = n;
-        _c = c;
-        _p = p;
-        pool.Run(this, ((n + 63) / 64) * c);
-    }
+    /// <summary>NCHW → batch-minor (⌈n/64⌉·p·c·64 floats).</summary>
+    public void ToBlocked(WorkerPool pool, float* nchw, float* blocked, int n, int c, int p) => Start(pool, nchw, blocked, n, c, p, false);
+
+    /// <summary>Batch-minor → NCHW.</summary>
+    public void FromBlocked(WorkerPool pool, float* blocked, float* nchw, int n, int c, int p) => Start(pool, nchw, blocked, n, c, p, true);
 
     /// <inheritdoc/>
     public override void Execute(int chunk, int worker)
     {
         int nt = chunk / _c, ch = chunk % _c;
         int n0 = nt * 64, valid = Math.Min(64, _n - n0);
-        long pixelStride = (long)_c * 64;
-        float* dst = _dst + ((((long)nt * _p * _c) + ch) * 64);
-        for (int j = 0; j < valid; j++)
+        nint pixelStride = (nint)_c * 64, sampleStride = (nint)_c * _p;
+        float* blocked = _blocked + ((((long)nt * _p * _c) + ch) * 64);
+        float* nchw = _nchw + ((((long)n0 * _c) + ch) * _p);
+        int fullGroups = Avx512F.IsSupported ? valid / 16 : 0, fullPixels = Avx512F.IsSupported ? _p / 16 * 16 : 0;
+        for (int jg = 0; jg < fullGroups; jg++)
         {
-            float* src = _src + ((((long)(n0 + j) * _c) + ch) * _p);
-            float* d = dst + j;
-            for (int q = 0; q < _p; q++)
+            for (int q = 0; q < fullPixels; q += 16)
             {
-                d[q * pixelStride] = src[q];
+                float* rows = nchw + (jg * 16 * sampleStride) + q;
+                float* cols = blocked + (q * pixelStride) + (jg * 16);
+                if (_inverse)
+                {
+                    Simd.Transpose16(cols, pixelStride, rows, sampleStride);
+                }
+                else
+                {
+                    Simd.Transpose16(rows, sampleStride, cols, pixelStride);
+                }
             }
         }
 
-        if (valid < 64)
+        // What the 16×16 blocks left: the pixel tail of full sample groups, then every pixel of the last samples.
+        for (int j = 0; j < 64; j++)
         {
-            for (int q = 0; q < _p; q++)
+            int from = j < fullGroups * 16 ? fullPixels : 0;
+            float* row = nchw + (j * sampleStride);
+            float* col = blocked + j;
+            if (j >= valid)
             {
-                new Span<float>(dst + (q * pixelStride) + valid, 64 - valid).Clear();
+                if (!_inverse)
+                {
+                    for (int q = 0; q < _p; q++)
+                    {
+                        col[q * pixelStride] = 0f;
+                    }
+                }
+
+                continue;
+            }
+
+            for (int q = from; q < _p; q++)
+            {
+                if (_inverse)
+                {
+                    row[q] = col[q * pixelStride];
+                }
+                else
+                {
+                    col[q * pixelStride] = row[q];
+                }
             }
         }
+    }
+
+    private void Start(WorkerPool pool, float* nchw, float* blocked, int n, int c, int p, bool inverse)
+    {
+        _nchw = nchw;
+        _blocked = blocked;
+        _n = n;
+        _c = c;
+        _p = p;
+        _inverse = inverse;
+        pool.Run(this, ((n + 63) / 64) * c);
     }
 }
 
 /// <summary>
-/// NCHW <c>[N, C, P]</c> → channel-minor <c>[⌈N/nb⌉][P][nb][cp]</c> with cp ≥ C (channels past C zero-filled;
-/// rows of samples past N are left untouched). Chunks are samples.
+/// NCHW <c>[N, C, P]</c> → channel-minor <c>[⌈N/nb⌉][P][nb][cp]</c> with cp ≥ C a multiple of 16 (channels past C
+/// zero-filled; rows of samples past N are left untouched). Chunks are samples.
 /// </summary>
 internal sealed unsafe class ToChannelMinorJob : ChunkJob
 {
@@ -83,20 +125,29 @@ internal sealed unsafe class ToChannelMinorJob : ChunkJob
     {
         int block = chunk / _nb, row = chunk % _nb;
         float* src = _src + ((long)chunk * _c * _p);
-        long rowStride = (long)_nb * _cp;
+        nint rowStride = (nint)_nb * _cp;
         float* dst = _dst + ((((long)block * _p * _nb) + row) * _cp);
+        int fullChannels = Avx512F.IsSupported ? _c / 16 * 16 : 0, fullPixels = Avx512F.IsSupported ? _p / 16 * 16 : 0;
+        for (int c = 0; c < fullChannels; c += 16)
+        {
+            for (int q = 0; q < fullPixels; q += 16)
+            {
+                Simd.Transpose16(src + (c * _p) + q, _p, dst + (q * rowStride) + c, rowStride);
+            }
+        }
+
         for (int q = 0; q < _p; q++)
         {
             float* d = dst + (q * rowStride);
             float* s = src + q;
-            for (int ch = 0; ch < _c; ch++)
+            for (int c = q < fullPixels ? fullChannels : 0; c < _c; c++)
             {
-                d[ch] = s[ch * _p];
+                d[c] = s[c * _p];
             }
 
-            for (int ch = _c; ch < _cp; ch++)
+            for (int c = _c; c < _cp; c++)
             {
-                d[ch] = 0f;
+                d[c] = 0f;
             }
         }
     }

@@ -20,14 +20,15 @@ internal abstract class ChunkJob
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
+    // Flag polls before a waiting thread blocks (about 20-50 µs): a training step hands out jobs back to back.
     private const int SpinCount = 2000;
 
     [ThreadStatic]
     private static bool _insideChunk;
 
     private readonly Thread[] _threads;
-    private readonly ManualResetEventSlim[] _wake;
-    private readonly ManualResetEventSlim _done = new(false, SpinCount);
+    private readonly Signal[] _wake;
+    private readonly Signal _done = new();
     private readonly object _gate = new();
     private ChunkJob? _job;
     private int _chunkCount;
@@ -43,10 +44,10 @@ internal sealed class WorkerPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         Workers = workers;
         _threads = new Thread[workers - 1];
-        _wake = new ManualResetEventSlim[workers - 1];
+        _wake = new Signal[workers - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
-            _wake[i] = new ManualResetEventSlim(false, SpinCount);
+            _wake[i] = new Signal();
             int helper = i;
             _threads[i] = new Thread(() => Loop(helper))
             {
@@ -97,7 +98,7 @@ internal sealed class WorkerPool : IDisposable
                 _failure = null;
                 Volatile.Write(ref _next, 0);
                 Volatile.Write(ref _remaining, _threads.Length);
-                foreach (ManualResetEventSlim wake in _wake)
+                foreach (Signal wake in _wake)
                 {
                     wake.Set();
                 }
@@ -121,7 +122,7 @@ internal sealed class WorkerPool : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        foreach (ManualResetEventSlim wake in _wake)
+        foreach (Signal wake in _wake)
         {
             wake.Set();
         }
@@ -130,13 +131,6 @@ internal sealed class WorkerPool : IDisposable
         {
             t.Join();
         }
-
-        foreach (ManualResetEventSlim wake in _wake)
-        {
-            wake.Dispose();
-        }
-
-        _done.Dispose();
     }
 
     private static void RunInline(ChunkJob job, int count)
@@ -157,7 +151,7 @@ internal sealed class WorkerPool : IDisposable
 
     private void Loop(int helper)
     {
-        ManualResetEventSlim wake = _wake[helper];
+        Signal wake = _wake[helper];
         while (true)
         {
             wake.Wait();
@@ -199,6 +193,48 @@ internal sealed class WorkerPool : IDisposable
             finally
             {
                 _insideChunk = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A manual-reset flag that spins, then blocks on a monitor. Unlike ManualResetEventSlim it allocates nothing
+    /// when it first blocks (that event creates its lock object lazily, on the managed heap).
+    /// </summary>
+    private sealed class Signal
+    {
+        private readonly object _lock = new();
+        private volatile bool _set;
+
+        public void Set()
+        {
+            lock (_lock)
+            {
+                _set = true;
+                Monitor.PulseAll(_lock);
+            }
+        }
+
+        public void Reset() => _set = false;
+
+        public void Wait()
+        {
+            for (int i = 0; i < SpinCount && !_set; i++)
+            {
+                Thread.SpinWait(20);
+            }
+
+            if (_set)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                while (!_set)
+                {
+                    Monitor.Wait(_lock);
+                }
             }
         }
     }
