@@ -23,6 +23,10 @@ internal sealed class WorkerPool : IDisposable
     // Flag polls before a waiting thread blocks (about 20-50 µs): a training step hands out jobs back to back.
     private const int SpinCount = 2000;
 
+    private const int Idle = 0;
+    private const int Assigned = 1;
+    private const int Working = 2;
+
     [ThreadStatic]
     private static bool _insideChunk;
 
@@ -30,10 +34,13 @@ internal sealed class WorkerPool : IDisposable
     private readonly Signal[] _wake;
     private readonly Signal _done = new();
     private readonly object _gate = new();
+
+    // Per helper: Idle, Assigned (woken for the current job, not started yet) or Working. The caller revokes an
+    // assignment a helper has not picked up yet instead of waiting for a thread the OS has not scheduled.
+    private readonly int[] _helperState;
     private ChunkJob? _job;
     private int _chunkCount;
     private int _next;
-    private int _remaining;
     private volatile bool _stopping;
     private Exception? _failure;
 
@@ -45,6 +52,7 @@ internal sealed class WorkerPool : IDisposable
         Workers = workers;
         _threads = new Thread[workers - 1];
         _wake = new Signal[workers - 1];
+        _helperState = new int[workers - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
             _wake[i] = new Signal();
@@ -72,8 +80,8 @@ internal sealed class WorkerPool : IDisposable
 
         if (_insideChunk)
         {
-            // A nested call from inside a chunk runs inline on that worker's thread (worker 0's scratch is
-            // not touched: nested jobs must not use per-worker scratch).
+            // A nested call from inside a chunk runs inline on that worker's thread, as worker 0: nested jobs
+            // must not use per-worker scratch.
             for (int i = 0; i < count; i++)
             {
                 job.Execute(i, 0);
@@ -97,15 +105,32 @@ internal sealed class WorkerPool : IDisposable
                 _chunkCount = count;
                 _failure = null;
                 Volatile.Write(ref _next, 0);
-                Volatile.Write(ref _remaining, _threads.Length);
-                foreach (Signal wake in _wake)
+                for (int h = 0; h < _wake.Length; h++)
                 {
-                    wake.Set();
+                    Volatile.Write(ref _helperState[h], Assigned);
+                    _wake[h].Set();
                 }
 
                 Work(0);
-                _done.Wait();
-                _done.Reset();
+                for (int h = 0; h < _wake.Length; h++)
+                {
+                    if (Interlocked.CompareExchange(ref _helperState[h], Idle, Assigned) == Assigned)
+                    {
+                        continue; // never started: nothing to wait for
+                    }
+
+                    while (true)
+                    {
+                        _done.Reset();
+                        if (Volatile.Read(ref _helperState[h]) == Idle)
+                        {
+                            break;
+                        }
+
+                        _done.Wait();
+                    }
+                }
+
                 if (_failure is not null)
                 {
                     throw new AggregateException("A CPU kernel chunk failed.", _failure);
@@ -161,11 +186,14 @@ internal sealed class WorkerPool : IDisposable
                 return;
             }
 
-            Work(helper + 1);
-            if (Interlocked.Decrement(ref _remaining) == 0)
+            if (Interlocked.CompareExchange(ref _helperState[helper], Working, Assigned) != Assigned)
             {
-                _done.Set();
+                continue; // the caller finished the job and revoked this assignment
             }
+
+            Work(helper + 1);
+            Volatile.Write(ref _helperState[helper], Idle);
+            _done.Set();
         }
     }
 
