@@ -4,6 +4,8 @@
 // taps that touch it, so the structural zeros of a strided ConvTranspose2d are skipped as well.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
+
 /// <summary>
 /// Forward convolution <c>y = conv2d(x, w)</c>: input and output in batch-minor layout, weights packed as
 /// [⌈Co/6⌉][kh][kw][ci][6]; chunks are (64-sample tile, output pixel); every output element is one
@@ -60,6 +62,7 @@ internal sealed unsafe class ConvForwardJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         ref readonly ConvGeometry g = ref _g;
@@ -164,6 +167,7 @@ internal sealed unsafe class ConvBackwardInputJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         ref readonly ConvGeometry g = ref _g;
@@ -204,6 +208,7 @@ internal static unsafe class SegmentGroups
     /// out[c, 0..64) = Σ over segments of A·B for every channel tile (A panels <paramref name="panelStride"/> floats
     /// apart), written to <paramref name="output"/> as rows of 64 floats ([channel][64], batch-minor).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool simd, Segment* segments, int count, int tiles, int channels, int vectors, float* panels, long panelStride,
         float* b, float* output)
     {
@@ -272,6 +277,7 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         ref readonly ConvGeometry g = ref _g;
@@ -324,133 +330,6 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
     private static int FloorDiv(int a, int b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/// <summary>
-/// im2col for the weight gradient of convolutions with few input channels: rows (sample block, output pixel,
-/// sample) of the Ci·k·k input values each tap sees (zero on padding), row stride <c>rowLength</c> (zero-filled
-/// past Ci·k·k). Chunks are samples.
-/// </summary>
-internal sealed unsafe class Im2ColJob : ChunkJob
-{
-    private ConvGeometry _g;
-    private float* _x;
-    private float* _col;
-    private int _nb;
-    private int _rowLength;
-
-    /// <summary>Fills <paramref name="col"/> ([⌈N/nb⌉][Q][nb][rowLength]) from the NCHW input.</summary>
-    public void Run(WorkerPool pool, in ConvGeometry g, float* x, float* col, int nb, int rowLength)
-    {
-        _g = g;
-        _x = x;
-        _col = col;
-        _nb = nb;
-        _rowLength = rowLength;
-        pool.Run(this, g.Batch);
-    }
-
-    /// <inheritdoc/>
-    public override void Execute(int chunk, int worker)
-    {
-        ref readonly ConvGeometry g = ref _g;
-        int k = g.KernelSize, q = g.OutHeight * g.OutWidth, kt = g.InChannels * k * k;
-        int block = chunk / _nb, row = chunk % _nb;
-        float* image = _x + ((long)chunk * g.InChannels * g.InHeight * g.InWidth);
-        for (int o = 0; o < q; o++)
-        {
-            int oh = o / g.OutWidth, ow = o % g.OutWidth;
-            float* d = _col + (((((long)block * q) + o) * _nb) + row) * _rowLength;
-            for (int ci = 0; ci < g.InChannels; ci++)
-            {
-                float* plane = image + ((long)ci * g.InHeight * g.InWidth);
-                for (int kh = 0; kh < k; kh++)
-                {
-                    int ih = (oh * g.Stride) - g.Padding + kh;
-                    for (int kw = 0; kw < k; kw++)
-                    {
-                        int iw = (ow * g.Stride) - g.Padding + kw;
-                        *d++ = (uint)ih < (uint)g.InHeight && (uint)iw < (uint)g.InWidth ? plane[(ih * g.InWidth) + iw] : 0f;
-                    }
-                }
-            }
-
-            for (int t = kt; t < _rowLength; t++)
-            {
-                *d++ = 0f;
-            }
-        }
-    }
-}
-
-/// <summary>
-/// Weight gradient for few input channels, with the Ci·k·k taps as the rows of the register tile:
-/// part[block, t, co] = Σ over the block's samples and all output pixels of col[·, t]·dy[·, co] (dy channel-minor).
-/// Chunks are (sample block, 6-tap tile, 64-channel panel); <see cref="ReducePartialsJob"/> sums the blocks in order.
-/// </summary>
-internal sealed unsafe class SmallChannelWeightGradientJob : ChunkJob
-{
-    private readonly WorkerScratch[] _scratch;
-    private ConvGeometry _g;
-    private bool _simd;
-    private float* _col;
-    private float* _dyn;
-    private float* _part;
-    private int _nb;
-    private int _rowLength;
-    private int _cop;
-    private int _tapTiles;
-    private int _panels;
-
-    /// <summary>Creates the job over per-worker scratch.</summary>
-    public SmallChannelWeightGradientJob(WorkerScratch[] scratch) => _scratch = scratch;
-
-    /// <summary>Fills <paramref name="part"/> ([blocks][rowLength][cop]).</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* col, float* dyn, float* part, int nb, int rowLength, int cop)
-    {
-        _g = g;
-        _simd = simd;
-        _col = col;
-        _dyn = dyn;
-        _part = part;
-        _nb = nb;
-        _rowLength = rowLength;
-        _cop = cop;
-        _tapTiles = rowLength / MicroKernel.MR;
-        _panels = (cop + MicroKernel.NR - 1) / MicroKernel.NR;
-        int blocks = (g.Batch + nb - 1) / nb;
-        pool.Run(this, blocks * _tapTiles * _panels);
-    }
-
-    /// <inheritdoc/>
-    public override void Execute(int chunk, int worker)
-    {
-        ref readonly ConvGeometry g = ref _g;
-        int block = chunk / (_tapTiles * _panels), rem = chunk % (_tapTiles * _panels);
-        int tile = rem / _panels, panel = rem % _panels;
-        int q = g.OutHeight * g.OutWidth, valid = Math.Min(_nb, g.Batch - (block * _nb));
-        Segment* segments = _scratch[worker].Segments.Ensure(q);
-        int count = 0;
-        if (valid == _nb)
-        {
-            long row = (long)block * q * _nb;
-            segments[count++] = new Segment((nint)(row * _rowLength), (nint)(row * _cop), q * _nb);
-        }
-        else
-        {
-            for (int o = 0; o < q; o++)
-            {
-                long row = (((long)block * q) + o) * _nb;
-                segments[count++] = new Segment((nint)(row * _rowLength), (nint)(row * _cop), valid);
-            }
-        }
-
-        int rows = Math.Min(MicroKernel.MR, (g.InChannels * g.KernelSize * g.KernelSize) - (tile * MicroKernel.MR));
-        int vectors = Math.Min(4, (_cop - (panel * MicroKernel.NR)) / 16);
-        float* c = _part + ((((long)block * _rowLength) + (tile * MicroKernel.MR)) * _cop) + (panel * MicroKernel.NR);
-        MicroKernel.Run(_simd, rows, vectors, _col + (tile * MicroKernel.MR), _dyn + (panel * MicroKernel.NR), segments, count,
-            _rowLength, _cop, c, _cop, false);
-    }
-}
-
 /// <summary>dw[co, t] += Σ over blocks b in order of part[b, t, co] (t = ci·k·k + tap); chunks are output channels.</summary>
 internal sealed unsafe class ReducePartialsJob : ChunkJob
 {
@@ -474,6 +353,7 @@ internal sealed unsafe class ReducePartialsJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         for (int t = 0; t < _taps; t++)

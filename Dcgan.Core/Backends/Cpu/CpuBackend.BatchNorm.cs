@@ -3,6 +3,7 @@
 // [N, C] inputs (BatchNorm1d) are vectorised across channels, [N, C, S] inputs along S.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Dcgan.Tensors;
 
@@ -147,6 +148,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         if (_g.Spatial == 1)

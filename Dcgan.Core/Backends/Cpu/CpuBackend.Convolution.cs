@@ -3,6 +3,7 @@
 // DCGAN's first and last layers) go straight to the packed GEMM.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
 using Dcgan.Tensors;
 
 /// <content>Conv2d and ConvTranspose2d kernels.</content>
@@ -11,7 +12,7 @@ public sealed unsafe partial class CpuBackend
     // Samples per block of the weight-gradient reduction: small enough for the block's operands to stay in L2.
     private const int WeightGradientBlock = 32;
 
-    // Below this many input channels the weight gradient runs on an im2col matrix (a 64-wide channel panel would be mostly padding).
+    // Below this many input channels the convolutions run as per-image im2col GEMMs (SmallChannelJobs.cs).
     private const int SmallChannels = 16;
 
     /// <inheritdoc/>
@@ -26,6 +27,15 @@ public sealed unsafe partial class CpuBackend
             if (IsDense(g))
             {
                 DenseForward(g, x, w, y);
+                return;
+            }
+
+            if (g.InChannels < SmallChannels)
+            {
+                // Per-image im2col GEMM on the NCHW tensors: no batch transpose of the (large) output.
+                float* packed = _packedWeights.Ensure(ConvForwardJob.PackedWeightLength(g));
+                _packWeights.Run(_pool, g, w, packed, false);
+                _smallChannelForward.Run(_pool, _simd, g, x, packed, y);
                 return;
             }
 
@@ -55,6 +65,15 @@ public sealed unsafe partial class CpuBackend
                 return;
             }
 
+            if (g.InChannels < SmallChannels)
+            {
+                // Per-image GEMM into an im2col matrix, then col2im: no batch transpose of the (large) gradOutput.
+                float* packed = _packedWeights.Ensure(SmallChannelBackwardInputJob.PackedWeightLength(g));
+                SmallChannelBackwardInputJob.PackWeights(g, w, packed);
+                _smallChannelBackwardInput.Run(_pool, _simd, g, dy, packed, dx);
+                return;
+            }
+
             int tiles = (g.Batch + 63) / 64, p = g.InHeight * g.InWidth, q = g.OutHeight * g.OutWidth;
             float* dyc = _layoutA.Ensure((long)tiles * 64 * g.OutChannels * q);
             float* dxc = _layoutB.Ensure((long)tiles * 64 * g.InChannels * p);
@@ -81,23 +100,22 @@ public sealed unsafe partial class CpuBackend
                 return;
             }
 
-            int nb = Math.Min(WeightGradientBlock, g.Batch), blocks = (g.Batch + nb - 1) / nb;
             int cop = RoundUp(g.OutChannels, 16), kk = g.KernelSize * g.KernelSize;
-            long p = (long)g.InHeight * g.InWidth, q = (long)g.OutHeight * g.OutWidth;
-            float* dyn = _layoutB.Ensure((blocks * nb * q * cop) + 64);
-            _toChannelMinor.Run(_pool, dy, dyn, g.Batch, g.OutChannels, (int)q, nb, cop);
             if (g.InChannels < SmallChannels)
             {
-                // Few input channels: the Ci·k·k taps of an im2col matrix are the rows of the register tile.
+                // Few input channels: the Ci·k·k taps of per-image im2col matrices are the rows of the register tile.
                 int rowLength = RoundUp(g.InChannels * kk, MicroKernel.MR);
-                float* col = _layoutA.Ensure(blocks * nb * q * rowLength);
-                _im2col.Run(_pool, g, x, col, nb, rowLength);
-                float* part = _accumulator.Ensure((long)blocks * rowLength * cop);
-                _smallChannelWeightGradient.Run(_pool, _simd, g, col, dyn, part, nb, rowLength, cop);
-                _reducePartials.Run(_pool, part, dw, g.OutChannels, g.InChannels * kk, blocks, rowLength, cop);
+                int groups = (g.Batch + SmallChannelWeightGradientJob.GroupSize - 1) / SmallChannelWeightGradientJob.GroupSize;
+                float* part = _accumulator.Ensure((long)groups * rowLength * cop);
+                _smallChannelWeightGradient.Run(_pool, _simd, g, x, dy, part, rowLength, cop);
+                _reducePartials.Run(_pool, part, dw, g.OutChannels, g.InChannels * kk, groups, rowLength, cop);
             }
             else
             {
+                int nb = Math.Min(WeightGradientBlock, g.Batch), blocks = (g.Batch + nb - 1) / nb;
+                long p = (long)g.InHeight * g.InWidth, q = (long)g.OutHeight * g.OutWidth;
+                float* dyn = _layoutB.Ensure((blocks * nb * q * cop) + 64);
+                _toChannelMinor.Run(_pool, dy, dyn, g.Batch, g.OutChannels, (int)q, nb, cop);
                 int cip = RoundUp(g.InChannels, 16);
                 float* xn = _layoutA.Ensure((blocks * nb * p * cip) + 64);
                 _toChannelMinor.Run(_pool, x, xn, g.Batch, g.InChannels, (int)p, nb, cip);
@@ -202,6 +220,7 @@ internal sealed unsafe class PackWeightsJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         if (_transposed)
@@ -238,6 +257,7 @@ internal sealed unsafe class AddTapMajorJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         for (int c = 0; c < _ci; c++)
@@ -274,6 +294,7 @@ internal sealed unsafe class GemvJob : ChunkJob
     public void ColumnSums(WorkerPool pool, int n, int k, float* dy, float* x, float* dw) => Start(pool, 2, n, k, dy, x, dw);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         switch (_mode)

@@ -2,6 +2,7 @@
 // gives exactly DropoutHash's mask), bias add and sum, Adam. Ranges are cut into fixed 16K-element chunks.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Dcgan.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -195,6 +196,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         if (_op == ElementwiseOp.AddChannelBias)

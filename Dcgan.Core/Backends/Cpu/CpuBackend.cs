@@ -29,7 +29,6 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     private readonly Gemm _gemm;
     private readonly GemvJob _gemv = new();
     private readonly BatchMinorJob _batchMinor = new();
-    private readonly Im2ColJob _im2col = new();
     private readonly ReducePartialsJob _reducePartials = new();
     private readonly ToChannelMinorJob _toChannelMinor = new();
     private readonly PackWeightsJob _packWeights = new();
@@ -38,6 +37,8 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     private readonly ConvBackwardInputJob _convBackwardInput;
     private readonly ConvBackwardWeightJob _convBackwardWeight;
     private readonly SmallChannelWeightGradientJob _smallChannelWeightGradient;
+    private readonly SmallChannelForwardJob _smallChannelForward;
+    private readonly SmallChannelBackwardInputJob _smallChannelBackwardInput;
     private bool _disposed;
 
     /// <summary>Creates a CPU backend.</summary>
@@ -67,6 +68,8 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
         _convBackwardInput = new ConvBackwardInputJob(_scratch);
         _convBackwardWeight = new ConvBackwardWeightJob(_scratch);
         _smallChannelWeightGradient = new SmallChannelWeightGradientJob(_scratch);
+        _smallChannelForward = new SmallChannelForwardJob(_scratch);
+        _smallChannelBackwardInput = new SmallChannelBackwardInputJob(_scratch);
         InitElementwiseJobs();
     }
 

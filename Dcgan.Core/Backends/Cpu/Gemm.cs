@@ -3,6 +3,8 @@
 // 6×64 micro-kernel. Every C element is summed over K in one fixed order, whatever the thread count.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
+
 /// <summary>Per-worker scratch memory of the CPU kernels.</summary>
 internal sealed class WorkerScratch
 {
@@ -89,6 +91,7 @@ internal sealed unsafe class Gemm : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         WorkerScratch scratch = _scratch[worker];
@@ -139,6 +142,7 @@ internal sealed unsafe class Gemm : ChunkJob
     }
 
     /// <summary>Packs A[i0.., p0..] into 6-row panels [tile][k][6], zero rows past M.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackA(float* dst, int i0, int mc, int p0, int kc)
     {
         int tiles = (mc + MicroKernel.MR - 1) / MicroKernel.MR;
@@ -185,6 +189,7 @@ internal sealed unsafe class Gemm : ChunkJob
     }
 
     /// <summary>Packs B[p0.., j0..] into 64-column panels [panel][k][64], zero columns past N.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackB(float* dst, int p0, int kc, int j0, int nc)
     {
         int panels = (nc + MicroKernel.NR - 1) / MicroKernel.NR;

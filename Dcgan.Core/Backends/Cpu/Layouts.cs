@@ -3,6 +3,7 @@
 // [n/NB][pixel][NB][channel'] (channels are the vector dimension). Plain transposes, 16×16 blocks in registers.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 /// <summary>
@@ -25,6 +26,7 @@ internal sealed unsafe class BatchMinorJob : ChunkJob
     public void FromBlocked(WorkerPool pool, float* blocked, float* nchw, int n, int c, int p) => Start(pool, nchw, blocked, n, c, p, true);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         int nt = chunk / _c, ch = chunk % _c;
@@ -121,6 +123,7 @@ internal sealed unsafe class ToChannelMinorJob : ChunkJob
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
         int block = chunk / _nb, row = chunk % _nb;

@@ -2,6 +2,7 @@
 // Vector512 falls back to two Vector256 halves or scalar code where the hardware lacks AVX-512.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -9,6 +10,7 @@ using System.Runtime.Intrinsics.X86;
 internal static unsafe class Simd
 {
     /// <summary>Σ a[i]·b[i] for i &lt; n, in a fixed order (four 16-lane partial sums, then the tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(float* a, float* b, int n)
     {
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -36,6 +38,7 @@ internal static unsafe class Simd
     }
 
     /// <summary>Σ a[i] for i &lt; n, in a fixed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum(float* a, int n)
     {
         Vector512<float> s0 = default, s1 = default;
@@ -61,6 +64,7 @@ internal static unsafe class Simd
     }
 
     /// <summary>dst[i] = s·src[i] for i &lt; n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(float* src, float s, float* dst, int n)
     {
         var v = Vector512.Create(s);
@@ -77,6 +81,7 @@ internal static unsafe class Simd
     }
 
     /// <summary>dst[j] += Σ_i w[i]·x[i·ldx + j] for j &lt; width (each column summed over i in order, then added).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSumsAdd(float* w, float* x, long ldx, int rows, int width, float* dst)
     {
         int j = 0;
@@ -107,6 +112,7 @@ internal static unsafe class Simd
     /// Transposes a 16×16 block: dst[j·ds + i] = src[i·ss + j] (strides in floats), with the usual three-stage
     /// unpack / shuffle / 128-bit-lane shuffle network. Needs AVX-512F.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose16(float* src, nint ss, float* dst, nint ds)
     {
         Vector512<float> r0 = Vector512.Load(src); Vector512<float> r1 = Vector512.Load(src + ss); Vector512<float> r2 = Vector512.Load(src + 2 * ss); Vector512<float> r3 = Vector512.Load(src + 3 * ss);
