@@ -209,6 +209,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         _mean[c] = mu;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardChannel(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;
@@ -262,6 +263,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardChannel(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;
@@ -340,6 +342,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SquaredDeviations(float* x, int n, float mu)
     {
         Vector512<float> acc = default, vmu = Vector512.Create(mu);
@@ -361,6 +364,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
     }
 
     // [N, C] with 16 consecutive channels as the vector lanes: columns summed over samples in order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardColumns(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;
@@ -406,6 +410,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardColumns(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;

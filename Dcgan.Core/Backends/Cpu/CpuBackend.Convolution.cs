@@ -104,7 +104,7 @@ public sealed unsafe partial class CpuBackend
             if (g.InChannels < SmallChannels)
             {
                 // Few input channels: the Ci·k·k taps of per-image im2col matrices are the rows of the register tile.
-                int rowLength = RoundUp(g.InChannels * kk, MicroKernel.MR);
+                int rowLength = RoundUp(g.InChannels * kk, Im2Col.TapRows(g.InChannels * kk));
                 int groups = (g.Batch + SmallChannelWeightGradientJob.GroupSize - 1) / SmallChannelWeightGradientJob.GroupSize;
                 float* part = _accumulator.Ensure((long)groups * rowLength * cop);
                 _smallChannelWeightGradient.Run(_pool, _simd, g, x, dy, part, rowLength, cop);

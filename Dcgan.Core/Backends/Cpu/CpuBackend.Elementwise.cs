@@ -222,7 +222,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
                     new ReadOnlySpan<float>(_c + start, n), new Span<float>(_d + start, n));
                 break;
             case ElementwiseOp.Multiply:
-                TensorPrimitives.Multiply(new ReadOnlySpan<float>(_a + start, n), new ReadOnlySpan<float>(_b + start, n), new Span<float>(_d + start, n));
+                Simd.Multiply(_a + start, _b + start, _d + start, n);
                 break;
             case ElementwiseOp.Dropout:
                 DropoutRange(start, n);
@@ -233,6 +233,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ActivationForward(ReadOnlySpan<float> x, Span<float> y)
     {
         switch (_f.Kind)
@@ -252,6 +253,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ActivationBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         switch (_f.Kind)
@@ -271,6 +273,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DropoutRange(int start, int n)
     {
         float* x = _a + start, mask = _b + start, y = _d + start;
@@ -311,6 +314,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         return Vector512.ShiftRightLogical(z, 40);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AdamRange(int start, int n)
     {
         // Same expression and rounding order as HostBackend.AdamStep.
@@ -346,23 +350,24 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddBias(int n)
     {
         ref readonly BatchNormGeometry g = ref _g;
         float* y = _a + ((long)n * g.Channels * g.Spatial);
         if (g.Spatial == 1)
         {
-            TensorPrimitives.Add(new ReadOnlySpan<float>(y, g.Channels), new ReadOnlySpan<float>(_b, g.Channels), new Span<float>(y, g.Channels));
+            Simd.Add(y, _b, y, g.Channels);
             return;
         }
 
         for (int c = 0; c < g.Channels; c++)
         {
-            var row = new Span<float>(y + ((long)c * g.Spatial), g.Spatial);
-            TensorPrimitives.Add(row, _b[c], row);
+            Simd.AddScalar(y + ((long)c * g.Spatial), _b[c], g.Spatial);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumChannels(int block)
     {
         ref readonly BatchNormGeometry g = ref _g;
