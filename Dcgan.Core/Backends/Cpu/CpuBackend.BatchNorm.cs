@@ -16,6 +16,7 @@ public sealed unsafe partial class CpuBackend
     public override void BatchNormForward(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
         bool training, float momentum, float eps, Tensor output, Tensor saveMean, Tensor saveInvStd)
     {
+        using Gate gate = Enter();
         CheckBatchNormInput(g, input);
         if (output.Shape != input.Shape)
         {
@@ -44,6 +45,7 @@ public sealed unsafe partial class CpuBackend
     public override void BatchNormBackward(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
         Tensor saveInvStd, Tensor gradInput, Tensor? gradWeight, Tensor? gradBias)
     {
+        using Gate gate = Enter();
         CheckBatchNormInput(g, input);
         if (gradOutput.Shape != input.Shape)
         {

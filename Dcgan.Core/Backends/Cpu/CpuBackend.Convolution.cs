@@ -18,6 +18,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
     {
+        using Gate gate = Enter();
         CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
         CheckConv(g, output, g.OutChannels, g.OutHeight, g.OutWidth, nameof(output));
         CheckWeight(g, weight);
@@ -53,6 +54,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ConvBackwardInput(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
     {
+        using Gate gate = Enter();
         CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
         CheckConv(g, gradInput, g.InChannels, g.InHeight, g.InWidth, nameof(gradInput));
         CheckWeight(g, weight);
@@ -88,6 +90,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ConvBackwardWeight(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
     {
+        using Gate gate = Enter();
         CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
         CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
         CheckWeight(g, gradWeight);
