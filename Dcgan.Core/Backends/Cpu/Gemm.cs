@@ -1,6 +1,7 @@
-// Packed, cache-blocked single-precision GEMM (Goto & van de Geijn 2008, BLIS loop order): C blocks of MC×NC are
-// the parallel chunks; each packs its KC slices of A (6-row panels) and B (64-column panels) and runs the
-// 6×64 micro-kernel. Every C element is summed over K in one fixed order, whatever the thread count.
+// Packed, cache-blocked single-precision GEMM (Goto & van de Geijn 2008, BLIS loop order): B is packed once into
+// 64-column panels per KC slice (a parallel pass), then C blocks of MC×NC are the parallel chunks, each packing its
+// KC slices of A (6-row panels) and running the 6×64 micro-kernel. Every C element is summed over K in one fixed
+// order whatever the block sizes, so blocks may follow the thread count and results still do not.
 namespace Dcgan.Backends.Cpu;
 
 using System.Runtime.CompilerServices;
@@ -28,10 +29,14 @@ internal sealed class WorkerScratch
 internal sealed unsafe class Gemm : ChunkJob
 {
     private const int KC = 256;
-    private const int MC = 16 * MicroKernel.MR;
     private const int NC = 4 * MicroKernel.NR;
 
     private readonly WorkerScratch[] _scratch;
+    private readonly PinnedBuffer _packedB = new();
+    private bool _packing;
+    private int _mc;
+    private int _panels;
+    private float* _bPacked;
     private bool _simd;
     private int _m;
     private int _n;
@@ -85,8 +90,24 @@ internal sealed unsafe class Gemm : ChunkJob
         _c = c;
         _ldc = ldc;
         _accumulate = accumulate;
-        _mBlocks = (m + MC - 1) / MC;
+
+        // Pass 1: all of B, packed once (KC slices of 64-column panels).
+        _panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
+        int kBlocks = (k + KC - 1) / KC;
+        _bPacked = _packedB.Ensure((long)kBlocks * KC * _panels * MicroKernel.NR);
+        _packing = true;
+        pool.Run(this, kBlocks * _panels);
+
+        // Pass 2: C blocks, enough of them to keep every worker busy (A packing does not grow with their number).
         int nBlocks = (n + NC - 1) / NC;
+        _mc = 16 * MicroKernel.MR;
+        while (_mc > MicroKernel.MR && ((m + _mc - 1) / _mc * nBlocks) < 4 * pool.Workers)
+        {
+            _mc = Math.Max(MicroKernel.MR, (_mc / 2) + MicroKernel.MR - 1) / MicroKernel.MR * MicroKernel.MR;
+        }
+
+        _mBlocks = (m + _mc - 1) / _mc;
+        _packing = false;
         pool.Run(this, _mBlocks * nBlocks);
     }
 
@@ -94,18 +115,25 @@ internal sealed unsafe class Gemm : ChunkJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
+        if (_packing)
+        {
+            int block = chunk / _panels, panel = chunk % _panels, p = block * KC, j = panel * MicroKernel.NR;
+            int rows = Math.Min(KC, _k - p);
+            PackB(_bPacked + ((long)p * _panels * MicroKernel.NR) + ((long)panel * rows * MicroKernel.NR), p, rows, j, Math.Min(MicroKernel.NR, _n - j));
+            return;
+        }
+
         WorkerScratch scratch = _scratch[worker];
-        int i0 = chunk % _mBlocks * MC, j0 = chunk / _mBlocks * NC;
-        int mc = Math.Min(MC, _m - i0), nc = Math.Min(NC, _n - j0);
+        int i0 = chunk % _mBlocks * _mc, j0 = chunk / _mBlocks * NC;
+        int mc = Math.Min(_mc, _m - i0), nc = Math.Min(NC, _n - j0);
         int mTiles = (mc + MicroKernel.MR - 1) / MicroKernel.MR, nPanels = (nc + MicroKernel.NR - 1) / MicroKernel.NR;
-        float* packA = scratch.PackA.Ensure((long)MC * KC);
-        float* packB = scratch.PackB.Ensure((long)NC * KC);
+        float* packA = scratch.PackA.Ensure((long)_mc * KC);
         float* tile = scratch.Tile.Ensure(MicroKernel.MR * MicroKernel.NR);
         Segment* segment = scratch.Segments.Ensure(1);
         for (int p0 = 0; p0 < _k; p0 += KC)
         {
             int kc = Math.Min(KC, _k - p0);
-            PackB(packB, p0, kc, j0, nc);
+            float* packB = _bPacked + ((long)p0 * _panels * MicroKernel.NR) + ((long)(j0 / MicroKernel.NR) * kc * MicroKernel.NR);
             PackA(packA, i0, mc, p0, kc);
             bool add = _accumulate || p0 > 0;
             *segment = new Segment(0, 0, kc);
