@@ -8,19 +8,26 @@ using BenchmarkDotNet.Attributes;
 using Dcgan.Backends;
 using Dcgan.Tensors;
 
-/// <summary>A named convolution geometry (module terms: a ConvTranspose2d is described by its adjoint Conv2d).</summary>
+/// <summary>
+/// A named convolution geometry (a ConvTranspose2d is described by its adjoint Conv2d). Names are short because
+/// BenchmarkDotNet abbreviates long parameter values: tf-G-ConvT256-k5s1 is G's ConvTranspose2d(256, 128, 5, 1, 2)
+/// on 7×7, tf-G-ConvT128-k5s2 its ConvTranspose2d(128, 64, 5, 2, 2, 1), tf-D-Conv1-k5s2 D's Conv2d(1, 64, 5, 2, 2)
+/// on 28×28, tf-D-Conv64-k5s2 its Conv2d(64, 128, 5, 2, 2) on 14×14; dc-G-ConvT256-k4s2 dcgan G's
+/// ConvTranspose2d(256, 128, 4, 2, 1) on 7×7, dc-G-ConvT128to1-k4 its ConvTranspose2d(128, 1, 4, 2, 1) on 14×14;
+/// odd-Conv33to65-k3s2 a Conv2d(33, 65, 3, 2, 1) on 13×11.
+/// </summary>
 public sealed record ConvCase(string Name, ConvGeometry Geometry)
 {
     /// <summary>The benchmark cases.</summary>
     public static IEnumerable<ConvCase> All(int batch)
     {
-        yield return new("tf G ConvT(256,128,k5,s1,p2) 7x7", ConvGeometry.ForConvTranspose2d(batch, 256, 7, 7, 128, 5, 1, 2, 0));
-        yield return new("tf G ConvT(128,64,k5,s2,p2,op1) 7x7", ConvGeometry.ForConvTranspose2d(batch, 128, 7, 7, 64, 5, 2, 2, 1));
-        yield return new("tf D Conv(1,64,k5,s2,p2) 28x28", ConvGeometry.ForConv2d(batch, 1, 28, 28, 64, 5, 2, 2));
-        yield return new("tf D Conv(64,128,k5,s2,p2) 14x14", ConvGeometry.ForConv2d(batch, 64, 14, 14, 128, 5, 2, 2));
-        yield return new("dcgan G ConvT(256,128,k4,s2,p1) 7x7", ConvGeometry.ForConvTranspose2d(batch, 256, 7, 7, 128, 4, 2, 1, 0));
-        yield return new("dcgan G ConvT(128,1,k4,s2,p1) 14x14", ConvGeometry.ForConvTranspose2d(batch, 128, 14, 14, 1, 4, 2, 1, 0));
-        yield return new("odd Conv(33,65,k3,s2,p1) 13x11", ConvGeometry.ForConv2d(batch, 33, 13, 11, 65, 3, 2, 1));
+        yield return new("tf-G-ConvT256-k5s1", ConvGeometry.ForConvTranspose2d(batch, 256, 7, 7, 128, 5, 1, 2, 0));
+        yield return new("tf-G-ConvT128-k5s2", ConvGeometry.ForConvTranspose2d(batch, 128, 7, 7, 64, 5, 2, 2, 1));
+        yield return new("tf-D-Conv1-k5s2", ConvGeometry.ForConv2d(batch, 1, 28, 28, 64, 5, 2, 2));
+        yield return new("tf-D-Conv64-k5s2", ConvGeometry.ForConv2d(batch, 64, 14, 14, 128, 5, 2, 2));
+        yield return new("dc-G-ConvT256-k4s2", ConvGeometry.ForConvTranspose2d(batch, 256, 7, 7, 128, 4, 2, 1, 0));
+        yield return new("dc-G-ConvT128to1-k4", ConvGeometry.ForConvTranspose2d(batch, 128, 14, 14, 1, 4, 2, 1, 0));
+        yield return new("odd-Conv33to65-k3s2", ConvGeometry.ForConv2d(batch, 33, 13, 11, 65, 3, 2, 1));
     }
 
     /// <summary>BenchmarkDotNet shows this in its table.</summary>

@@ -99,6 +99,8 @@ public static class BenchCommand
                         name = l.Name,
                         forward_ms = Math.Round(l.ForwardMs, 3),
                         backward_ms = Math.Round(l.BackwardMs, 3),
+                        forward_ms_min = Math.Round(l.ForwardMinMs, 3),
+                        backward_ms_min = Math.Round(l.BackwardMinMs, 3),
                         gflops = Math.Round(l.Gflops, 2),
                         forward_gflops = Math.Round(l.ForwardGflops, 2),
                         backward_gflops = Math.Round(l.BackwardGflops, 2),
@@ -210,7 +212,8 @@ public static class BenchCommand
             Array.Sort(forward);
             Array.Sort(backward);
             double f = Median(forward), b = Median(backward), flops = 2.0 * multiplyAdds;
-            yield return new LayerTiming($"{prefix}.{name} {m}", f * 1e3, b * 1e3, flops / f / 1e9, 2 * flops / b / 1e9, 3 * flops / (f + b) / 1e9);
+            yield return new LayerTiming($"{prefix}.{name} {m}", f * 1e3, b * 1e3, flops / f / 1e9, 2 * flops / b / 1e9, 3 * flops / (f + b) / 1e9,
+                forward[0] * 1e3, backward[0] * 1e3);
         }
     }
 
@@ -274,5 +277,9 @@ public sealed record BenchOptions(string Arch, int? BatchSize, int Steps, int Wa
 public sealed record BenchResult(double StepMedianSeconds, double StepMinSeconds, double StepMaxSeconds, double ImagesPerSecondMedian,
     double ImagesPerSecondMin, double ImagesPerSecondMax, double EpochSeconds, long AllocatedBytesPerStep);
 
-/// <summary>One layer's median forward and backward time and GFLOP/s (formula count; backward = 2 × forward FLOPs).</summary>
-public sealed record LayerTiming(string Name, double ForwardMs, double BackwardMs, double ForwardGflops, double BackwardGflops, double Gflops);
+/// <summary>
+/// One layer's median forward and backward time and GFLOP/s (formula count; backward = 2 × forward FLOPs), and the
+/// fastest runs (on a shared machine the minimum shows what the kernels do undisturbed).
+/// </summary>
+public sealed record LayerTiming(string Name, double ForwardMs, double BackwardMs, double ForwardGflops, double BackwardGflops, double Gflops,
+    double ForwardMinMs, double BackwardMinMs);
