@@ -74,11 +74,13 @@ public sealed class FastCpuKernelTests : IDisposable
         {
             // The portable (non-AVX-512) micro-kernel is slow: check it on the smaller geometries only.
             using var portable = new CpuBackend(2, simd512: false);
+            Assert.False(portable.UsesAvx512);
             worst = Math.Max(worst, Check($"{name} forward (portable kernel)", yRef, Forward(portable, g, x, w)));
             worst = Math.Max(worst, Check($"{name} backward-input (portable kernel)", dxRef, BackwardInput(portable, g, dy, w)));
             worst = Math.Max(worst, Check($"{name} backward-weight (portable kernel)", dwRef, BackwardWeight(portable, g, x, dy, dw0)));
         }
 
+        Assert.Equal(MicroKernel.Use512, _fast.UsesAvx512);
         Assert.Equal(Forward(_fast, g, x, w), Forward(_single, g, x, w));
         Assert.Equal(BackwardInput(_fast, g, dy, w), BackwardInput(_single, g, dy, w));
         Assert.Equal(BackwardWeight(_fast, g, x, dy, dw0), BackwardWeight(_single, g, x, dy, dw0));

@@ -16,6 +16,7 @@ public sealed unsafe partial class CpuBackend
     public override void BatchNormForward(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
         bool training, float momentum, float eps, Tensor output, Tensor saveMean, Tensor saveInvStd)
     {
+        using Gate gate = Enter();
         CheckBatchNormInput(g, input);
         if (output.Shape != input.Shape)
         {
@@ -44,6 +45,7 @@ public sealed unsafe partial class CpuBackend
     public override void BatchNormBackward(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
         Tensor saveInvStd, Tensor gradInput, Tensor? gradWeight, Tensor? gradBias)
     {
+        using Gate gate = Enter();
         CheckBatchNormInput(g, input);
         if (gradOutput.Shape != input.Shape)
         {
@@ -209,6 +211,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         _mean[c] = mu;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardChannel(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;
@@ -262,6 +265,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardChannel(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;
@@ -340,6 +344,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SquaredDeviations(float* x, int n, float mu)
     {
         Vector512<float> acc = default, vmu = Vector512.Create(mu);
@@ -361,6 +366,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
     }
 
     // [N, C] with 16 consecutive channels as the vector lanes: columns summed over samples in order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardColumns(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;
@@ -406,6 +412,7 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardColumns(int c)
     {
         ref readonly BatchNormGeometry g = ref _g;

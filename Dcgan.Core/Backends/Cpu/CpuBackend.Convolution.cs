@@ -18,6 +18,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
     {
+        using Gate gate = Enter();
         CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
         CheckConv(g, output, g.OutChannels, g.OutHeight, g.OutWidth, nameof(output));
         CheckWeight(g, weight);
@@ -53,6 +54,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ConvBackwardInput(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
     {
+        using Gate gate = Enter();
         CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
         CheckConv(g, gradInput, g.InChannels, g.InHeight, g.InWidth, nameof(gradInput));
         CheckWeight(g, weight);
@@ -88,6 +90,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ConvBackwardWeight(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
     {
+        using Gate gate = Enter();
         CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
         CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
         CheckWeight(g, gradWeight);
@@ -104,7 +107,7 @@ public sealed unsafe partial class CpuBackend
             if (g.InChannels < SmallChannels)
             {
                 // Few input channels: the Ci·k·k taps of per-image im2col matrices are the rows of the register tile.
-                int rowLength = RoundUp(g.InChannels * kk, MicroKernel.MR);
+                int rowLength = RoundUp(g.InChannels * kk, Im2Col.TapRows(g.InChannels * kk));
                 int groups = (g.Batch + SmallChannelWeightGradientJob.GroupSize - 1) / SmallChannelWeightGradientJob.GroupSize;
                 float* part = _accumulator.Ensure((long)groups * rowLength * cop);
                 _smallChannelWeightGradient.Run(_pool, _simd, g, x, dy, part, rowLength, cop);

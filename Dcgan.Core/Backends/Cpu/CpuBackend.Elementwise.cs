@@ -15,6 +15,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ActivationForward(Activation f, Tensor input, Tensor output)
     {
+        using Gate gate = Enter();
         Span<float> x = GetSpan(input), y = GetSpan(output);
         CheckLength(y.Length, x.Length, nameof(output));
         if (f.Kind is < ActivationKind.ReLU or > ActivationKind.Sigmoid)
@@ -31,6 +32,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void ActivationBackward(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
     {
+        using Gate gate = Enter();
         Span<float> x = GetSpan(input), y = GetSpan(output), dy = GetSpan(gradOutput), dx = GetSpan(gradInput);
         CheckLength(y.Length, x.Length, nameof(output));
         CheckLength(dy.Length, x.Length, nameof(gradOutput));
@@ -49,6 +51,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void Multiply(Tensor a, Tensor b, Tensor result)
     {
+        using Gate gate = Enter();
         Span<float> x = GetSpan(a), y = GetSpan(b), r = GetSpan(result);
         CheckLength(y.Length, x.Length, nameof(b));
         CheckLength(r.Length, x.Length, nameof(result));
@@ -61,6 +64,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void DropoutForward(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
     {
+        using Gate gate = Enter();
         if (!(p >= 0f && p < 1f))
         {
             throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
@@ -78,6 +82,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void AdamStep(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
     {
+        using Gate gate = Enter();
         Span<float> w = GetSpan(param), g = GetSpan(grad), m = GetSpan(expAvg), v = GetSpan(expAvgSq);
         CheckLength(g.Length, w.Length, nameof(grad));
         CheckLength(m.Length, w.Length, nameof(expAvg));
@@ -91,6 +96,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void AddChannelBias(Tensor output, Tensor bias)
     {
+        using Gate gate = Enter();
         BatchNormGeometry g = BatchNormGeometry.FromShape(output.Shape);
         CheckChannels(bias, g.Channels, nameof(bias));
         Span<float> y = GetSpan(output), b = GetSpan(bias);
@@ -103,6 +109,7 @@ public sealed unsafe partial class CpuBackend
     /// <inheritdoc/>
     public override void SumPerChannel(Tensor gradOutput, Tensor gradBias)
     {
+        using Gate gate = Enter();
         BatchNormGeometry g = BatchNormGeometry.FromShape(gradOutput.Shape);
         CheckChannels(gradBias, g.Channels, nameof(gradBias));
         Span<float> dy = GetSpan(gradOutput), db = GetSpan(gradBias);
@@ -222,7 +229,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
                     new ReadOnlySpan<float>(_c + start, n), new Span<float>(_d + start, n));
                 break;
             case ElementwiseOp.Multiply:
-                TensorPrimitives.Multiply(new ReadOnlySpan<float>(_a + start, n), new ReadOnlySpan<float>(_b + start, n), new Span<float>(_d + start, n));
+                Simd.Multiply(_a + start, _b + start, _d + start, n);
                 break;
             case ElementwiseOp.Dropout:
                 DropoutRange(start, n);
@@ -233,6 +240,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ActivationForward(ReadOnlySpan<float> x, Span<float> y)
     {
         switch (_f.Kind)
@@ -252,6 +260,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ActivationBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         switch (_f.Kind)
@@ -271,6 +280,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DropoutRange(int start, int n)
     {
         float* x = _a + start, mask = _b + start, y = _d + start;
@@ -311,6 +321,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         return Vector512.ShiftRightLogical(z, 40);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AdamRange(int start, int n)
     {
         // Same expression and rounding order as HostBackend.AdamStep.
@@ -346,23 +357,24 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddBias(int n)
     {
         ref readonly BatchNormGeometry g = ref _g;
         float* y = _a + ((long)n * g.Channels * g.Spatial);
         if (g.Spatial == 1)
         {
-            TensorPrimitives.Add(new ReadOnlySpan<float>(y, g.Channels), new ReadOnlySpan<float>(_b, g.Channels), new Span<float>(y, g.Channels));
+            Simd.Add(y, _b, y, g.Channels);
             return;
         }
 
         for (int c = 0; c < g.Channels; c++)
         {
-            var row = new Span<float>(y + ((long)c * g.Spatial), g.Spatial);
-            TensorPrimitives.Add(row, _b[c], row);
+            Simd.AddScalar(y + ((long)c * g.Spatial), _b[c], g.Spatial);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumChannels(int block)
     {
         ref readonly BatchNormGeometry g = ref _g;

@@ -15,7 +15,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 /// <see cref="TensorPrimitives"/>). Work is split into a fixed number of chunks that does not depend on the
 /// thread count and partial sums are combined in a fixed order, so results are bit-identical for any thread
 /// count. Scratch memory is allocated once and reused: after the first training step nothing is allocated.
-/// Dispose the backend to stop its worker threads.
+/// Calls from several threads are safe and run one kernel at a time. Dispose the backend to stop its worker threads.
 /// </summary>
 public sealed unsafe partial class CpuBackend : HostBackend<float>
 {
@@ -39,6 +39,7 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     private readonly SmallChannelWeightGradientJob _smallChannelWeightGradient;
     private readonly SmallChannelForwardJob _smallChannelForward;
     private readonly SmallChannelBackwardInputJob _smallChannelBackwardInput;
+    private readonly object _sync = new();
     private bool _disposed;
 
     /// <summary>Creates a CPU backend.</summary>
@@ -95,6 +96,16 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
         s.CopyTo(destination);
     }
 
+    /// <summary>
+    /// Serialises kernel calls: jobs and scratch buffers are shared, so a backend used from several threads runs one
+    /// kernel at a time (as if it were one device queue).
+    /// </summary>
+    private Gate Enter()
+    {
+        Monitor.Enter(_sync);
+        return new Gate(_sync);
+    }
+
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
@@ -105,5 +116,15 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Releases the kernel lock at the end of a <c>using</c> block.</summary>
+    private readonly ref struct Gate
+    {
+        private readonly object _sync;
+
+        public Gate(object sync) => _sync = sync;
+
+        public void Dispose() => Monitor.Exit(_sync);
     }
 }

@@ -2,6 +2,7 @@
 // so every length gives the same bits as the scalar reference.
 namespace Dcgan.Backends.Cpu;
 
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -9,6 +10,7 @@ using System.Runtime.InteropServices;
 internal static class Elementwise
 {
     /// <summary>y = x &lt; 0 ? 0 : x (NaN passes through).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReLU(ReadOnlySpan<float> x, Span<float> y)
     {
         int i = 0;
@@ -31,6 +33,7 @@ internal static class Elementwise
     }
 
     /// <summary>y = x &gt; 0 ? x : slope·x (NaN passes through).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReLU(ReadOnlySpan<float> x, float slope, Span<float> y)
     {
         int i = 0;
@@ -54,6 +57,7 @@ internal static class Elementwise
     }
 
     /// <summary>dx = x &gt; 0 ? dy : 0. A select, not dy·0: the result is +0 (never −0, or NaN for an infinite dy) where x ≤ 0, as PyTorch's threshold_backward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int i = 0;
@@ -77,6 +81,7 @@ internal static class Elementwise
     }
 
     /// <summary>dx = x &gt; 0 ? dy : slope·dy (the gradient at x = 0 is the slope, as PyTorch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float slope, Span<float> dx)
     {
         int i = 0;
@@ -107,6 +112,7 @@ internal static class Elementwise
     /// precision near 0 (it returns −6e-8 for tanh(0)). The tail runs through the same vector code, zero-padded,
     /// so an element's result does not depend on its position.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
         ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
@@ -147,6 +153,7 @@ internal static class Elementwise
     }
 
     /// <summary>dx = dy·(1 − y²) where y = tanh(x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int i = 0;
@@ -170,6 +177,7 @@ internal static class Elementwise
     }
 
     /// <summary>dx = dy·y·(1 − y) where y = sigmoid(x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int i = 0;

@@ -209,7 +209,29 @@ internal sealed unsafe class Gemm : ChunkJob
             }
             else
             {
-                for (int j = 0; j < MicroKernel.NR; j++)
+                int j = 0;
+                if (_brs == 1 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+                {
+                    // B stored transposed (its columns contiguous): 16×16 register transposes.
+                    for (; j + 16 <= cols; j += 16)
+                    {
+                        int k = 0;
+                        for (; k + 16 <= kc; k += 16)
+                        {
+                            Simd.Transpose16(src + (j * _bcs) + k, _bcs, panel + (k * MicroKernel.NR) + j, MicroKernel.NR);
+                        }
+
+                        for (; k < kc; k++)
+                        {
+                            for (int jj = j; jj < j + 16; jj++)
+                            {
+                                panel[(k * MicroKernel.NR) + jj] = src[(jj * _bcs) + k];
+                            }
+                        }
+                    }
+                }
+
+                for (; j < MicroKernel.NR; j++)
                 {
                     float* d = panel + j;
                     if (j < cols)

@@ -80,6 +80,55 @@ internal static unsafe class Simd
         }
     }
 
+    /// <summary>r[i] = a[i]·b[i] for i &lt; n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply(float* a, float* b, float* r, int n)
+    {
+        int i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            Vector512.Store(Vector512.Load(a + i) * Vector512.Load(b + i), r + i);
+        }
+
+        for (; i < n; i++)
+        {
+            r[i] = a[i] * b[i];
+        }
+    }
+
+    /// <summary>r[i] = a[i] + b[i] for i &lt; n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Add(float* a, float* b, float* r, int n)
+    {
+        int i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            Vector512.Store(Vector512.Load(a + i) + Vector512.Load(b + i), r + i);
+        }
+
+        for (; i < n; i++)
+        {
+            r[i] = a[i] + b[i];
+        }
+    }
+
+    /// <summary>a[i] += s for i &lt; n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddScalar(float* a, float s, int n)
+    {
+        var v = Vector512.Create(s);
+        int i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            Vector512.Store(Vector512.Load(a + i) + v, a + i);
+        }
+
+        for (; i < n; i++)
+        {
+            a[i] += s;
+        }
+    }
+
     /// <summary>dst[j] += Σ_i w[i]·x[i·ldx + j] for j &lt; width (each column summed over i in order, then added).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSumsAdd(float* w, float* x, long ldx, int rows, int width, float* dst)

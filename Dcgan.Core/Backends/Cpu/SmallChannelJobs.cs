@@ -118,6 +118,29 @@ internal static unsafe class Im2Col
     /// <summary>Row length of the zero-padded image copies: one output row's taps fit two vectors.</summary>
     public const int PaddedWidth = 32;
 
+    /// <summary>
+    /// Register-tile height for the Ci·k·k taps: 4, 5 or 6 rows, whichever pads the taps least (25 taps → 5 tiles of 5,
+    /// 16 → 4 of 4), so no micro-kernel row is spent on padding.
+    /// </summary>
+    public static int TapRows(int taps)
+    {
+        if (taps < 4)
+        {
+            return taps;
+        }
+
+        int best = MicroKernel.MR;
+        for (int h = MicroKernel.MR - 1; h >= 4; h--)
+        {
+            if ((taps + h - 1) / h * h < (taps + best - 1) / best * best)
+            {
+                best = h;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>Rows of a zero-padded image copy.</summary>
     public static int PaddedHeight(in ConvGeometry g) => g.InHeight + (2 * g.Padding) + 1;
 
@@ -263,22 +286,25 @@ internal sealed unsafe class SmallChannelBackwardInputJob : ChunkJob
     public SmallChannelBackwardInputJob(WorkerScratch[] scratch) => _scratch = scratch;
 
     /// <summary>Packed weight floats: ⌈Ci·k·k/6⌉ panels of [Co][6].</summary>
-    public static long PackedWeightLength(in ConvGeometry g) =>
-        (long)((g.InChannels * g.KernelSize * g.KernelSize) + MicroKernel.MR - 1) / MicroKernel.MR * MicroKernel.MR * g.OutChannels;
+    public static long PackedWeightLength(in ConvGeometry g)
+    {
+        int taps = g.InChannels * g.KernelSize * g.KernelSize, h = Im2Col.TapRows(taps);
+        return (long)(taps + h - 1) / h * h * g.OutChannels;
+    }
 
     /// <summary>Packs wᵀ: panel[tile][co][r] = w[co, 6·tile + r] (taps in the weight's own order, zero past Ci·k·k).</summary>
     public static void PackWeights(in ConvGeometry g, float* w, float* dst)
     {
-        int taps = g.InChannels * g.KernelSize * g.KernelSize, tiles = (taps + MicroKernel.MR - 1) / MicroKernel.MR;
+        int taps = g.InChannels * g.KernelSize * g.KernelSize, h = Im2Col.TapRows(taps), tiles = (taps + h - 1) / h;
         for (int tile = 0; tile < tiles; tile++)
         {
-            float* panel = dst + ((long)tile * g.OutChannels * MicroKernel.MR);
+            float* panel = dst + ((long)tile * g.OutChannels * h);
             for (int co = 0; co < g.OutChannels; co++)
             {
-                for (int r = 0; r < MicroKernel.MR; r++)
+                for (int r = 0; r < h; r++)
                 {
-                    int t = (tile * MicroKernel.MR) + r;
-                    panel[(co * MicroKernel.MR) + r] = t < taps ? w[((long)co * taps) + t] : 0f;
+                    int t = (tile * h) + r;
+                    panel[(co * h) + r] = t < taps ? w[((long)co * taps) + t] : 0f;
                 }
             }
         }
@@ -301,9 +327,9 @@ internal sealed unsafe class SmallChannelBackwardInputJob : ChunkJob
     {
         ref readonly ConvGeometry g = ref _g;
         int k = g.KernelSize, q = g.OutHeight * g.OutWidth, ld = ((q + 15) / 16 * 16) + 16, co = g.OutChannels;
-        int taps = g.InChannels * k * k, tiles = (taps + MicroKernel.MR - 1) / MicroKernel.MR;
+        int taps = g.InChannels * k * k, h = Im2Col.TapRows(taps), tiles = (taps + h - 1) / h;
         WorkerScratch scratch = _scratch[worker];
-        float* dcol = scratch.PackA.Ensure((long)tiles * MicroKernel.MR * ld);
+        float* dcol = scratch.PackA.Ensure((long)tiles * h * ld);
         float* tail = scratch.PackB.Ensure((long)co * 64);
         Segment* segment = scratch.Segments.Ensure(1);
         float* dy = _dy + ((long)chunk * co * q);
@@ -329,8 +355,7 @@ internal sealed unsafe class SmallChannelBackwardInputJob : ChunkJob
             *segment = new Segment(0, j0, co);
             for (int m = 0; m < tiles; m++)
             {
-                MicroKernel.Run(_simd, MicroKernel.MR, vectors, _wt + ((long)m * co * MicroKernel.MR), b, segment, 1, MicroKernel.MR, ldb,
-                    dcol + ((long)m * MicroKernel.MR * ld) + j0, ld, false);
+                MicroKernel.Run(_simd, h, vectors, _wt + ((long)m * co * h), b, segment, 1, h, ldb, dcol + ((long)m * h * ld) + j0, ld, false);
             }
         }
 
@@ -482,15 +507,15 @@ internal sealed unsafe class SmallChannelWeightGradientJob : ChunkJob
         }
 
         *segment = new Segment(0, 0, images * q);
-        int tiles = _rowLength / MicroKernel.MR, taps = g.InChannels * g.KernelSize * g.KernelSize;
+        int taps = g.InChannels * g.KernelSize * g.KernelSize, h = Im2Col.TapRows(taps), tiles = _rowLength / h;
         for (int j0 = 0; j0 < _cop; j0 += MicroKernel.NR)
         {
             int vectors = Math.Min(4, (_cop - j0) / 16);
             for (int m = 0; m < tiles; m++)
             {
-                int rows = Math.Min(MicroKernel.MR, taps - (m * MicroKernel.MR));
-                float* c = _part + ((((long)chunk * _rowLength) + (m * MicroKernel.MR)) * _cop) + j0;
-                MicroKernel.Run(_simd, rows, vectors, col + (m * MicroKernel.MR), dyt + j0, segment, 1, _rowLength, _cop, c, _cop, false);
+                int rows = Math.Min(h, taps - (m * h));
+                float* c = _part + ((((long)chunk * _rowLength) + (m * h)) * _cop) + j0;
+                MicroKernel.Run(_simd, rows, vectors, col + (m * h), dyt + j0, segment, 1, _rowLength, _cop, c, _cop, false);
             }
         }
     }

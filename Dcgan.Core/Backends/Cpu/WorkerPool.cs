@@ -232,34 +232,36 @@ internal sealed class WorkerPool : IDisposable
     private sealed class Signal
     {
         private readonly object _lock = new();
-        private volatile bool _set;
+        private int _set;
 
         public void Set()
         {
             lock (_lock)
             {
-                _set = true;
+                Volatile.Write(ref _set, 1);
                 Monitor.PulseAll(_lock);
             }
         }
 
-        public void Reset() => _set = false;
+        // A full fence, not a plain store: callers read another flag right after Reset, and x86 may otherwise let
+        // that load pass the buffered store, so a Set in between would be overwritten and the wait never end.
+        public void Reset() => Interlocked.Exchange(ref _set, 0);
 
         public void Wait()
         {
-            for (int i = 0; i < SpinCount && !_set; i++)
+            for (int i = 0; i < SpinCount && Volatile.Read(ref _set) == 0; i++)
             {
                 Thread.SpinWait(20);
             }
 
-            if (_set)
+            if (Volatile.Read(ref _set) != 0)
             {
                 return;
             }
 
             lock (_lock)
             {
-                while (!_set)
+                while (Volatile.Read(ref _set) == 0)
                 {
                     Monitor.Wait(_lock);
                 }
