@@ -1,4 +1,4 @@
-// Entry point of the dcgan command-line program: train, generate.
+// Entry point of the dcgan command-line program: train, generate, devices, bench.
 namespace Dcgan.Samples;
 
 using System.CommandLine;
@@ -15,6 +15,21 @@ public static class Program
             Devices.CreateCommand(),
             BenchCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line per problem and the usual exit code for bad input, instead of the whole help text.
+            foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+            {
+                Terminal.ErrorOutput.Error(error.Message.Replace("System.Nullable`1[System.Double]", "a number", StringComparison.Ordinal)
+                    .Replace("System.Nullable`1[System.Int32]", "an integer", StringComparison.Ordinal)
+                    .Replace("System.Nullable`1[System.Single]", "a number", StringComparison.Ordinal));
+            }
+
+            Console.Error.WriteLine("See 'dcgan --help' or 'dcgan <command> --help'.");
+            return Commands.TrainRunner.ExitBadInput;
+        }
+
+        return parsed.Invoke();
     }
 }

@@ -30,7 +30,7 @@ public static class TrainCommand
         sampleMode.AcceptOnlyFromAmong("eval", "train");
         var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
         dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
-        var data = new Option<string?>("--data") { Description = "Folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]). Default: $DCGAN_DATA or the cache folder, else the embedded 10,000-digit sample." };
+        var data = new Option<string?>("--data") { Description = "Folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]). Default: the cache folder $DCGAN_DATA/mnist (or ~/.cache/dcgan/mnist; fashion-mnist likewise), filled by --download, else the embedded 10,000-digit sample." };
         var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing." };
         var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N steps when the output is not a terminal.", DefaultValueFactory = _ => 50 };
 
@@ -38,6 +38,7 @@ public static class TrainCommand
         {
             arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, logEvery,
         };
+        Option[] fromCheckpoint = [arch, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, dataset];
         command.SetAction(r => TrainRunner.Run(new TrainOptions
         {
             Arch = r.GetValue(arch)!,
@@ -62,7 +63,7 @@ public static class TrainCommand
             Data = r.GetValue(data),
             Download = r.GetValue(download),
             LogEvery = r.GetValue(logEvery),
-        }));
+        }, ignoredOnResume: fromCheckpoint.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray()));
         return command;
     }
 }

@@ -16,8 +16,13 @@ public static class TrainRunner
     public const int ExitDiverged = 3;
     public const int ExitInterrupted = 130;
 
-    public static int Run(TrainOptions requested)
+    public static int Run(TrainOptions requested, IReadOnlyList<string>? ignoredOnResume = null)
     {
+        if (requested.Resume is not null && ignoredOnResume is { Count: > 0 })
+        {
+            ErrorOutput.Warning($"--resume: {string.Join(", ", ignoredOnResume)} ignored; the model, data and optimizer settings come from the checkpoint.");
+        }
+
         using ITrainingReporter reporter = ReporterFactory.Create(new ReporterOptions { TotalEpochs = requested.Epochs, PlainEvery = requested.LogEvery });
         return Run(requested, reporter, new RunArtifacts(m => ErrorOutput.Warning(m)), installCancelHandler: true, out _);
     }
@@ -49,7 +54,13 @@ public static class TrainRunner
                     trainer.SeedRows(LossCsv.Read(csv));
                 }
 
-                reporter.Message($"Resumed from {checkpoint} after epoch {trainer.EpochsDone}{(trainer.StepInEpoch > 0 ? $", step {trainer.StepInEpoch}" : string.Empty)}.");
+                reporter.Message(trainer.StepInEpoch > 0
+                    ? $"Resumed from {checkpoint} in epoch {trainer.EpochsDone + 1} after step {trainer.StepInEpoch}."
+                    : $"Resumed from {checkpoint} after epoch {trainer.EpochsDone}.");
+                if (trainer.EpochsDone >= o.Epochs)
+                {
+                    reporter.Message($"Nothing to train: the checkpoint has {trainer.EpochsDone} epochs and --epochs is {o.Epochs}; raise --epochs to continue.");
+                }
             }
 
             AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), o.Resolve().ToJson());
