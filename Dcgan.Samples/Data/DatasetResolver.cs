@@ -162,8 +162,8 @@ public static class DatasetResolver
 
         if (!info.EmbeddedFallback)
         {
-            string places = info.SystemFolder is null ? cache : $"{info.SystemFolder} or {cache}";
-            throw new InvalidDataException($"{info.DisplayName}: expected its files in {places}, found none, and {why}; pass --data DIR with the four IDX files.");
+            string places = info.SystemFolder is null ? string.Empty : $"{info.SystemFolder} holds no copy, and ";
+            throw new InvalidDataException($"{info.DisplayName}: {places}{why}; pass --data DIR with its train-images-idx3-ubyte and train-labels-idx1-ubyte files (raw or .gz).");
         }
 
         MnistDataset sample = EmbeddedMnist.Load();
