@@ -158,6 +158,11 @@ public sealed class Trainer : IDisposable
             _shuffleRng.Shuffle(order.AsSpan());
             var rows = new List<LossRecord>();
             _reporter.StartEpoch(epoch, steps);
+            if (_stepInEpoch > 0)
+            {
+                _reporter.Message($"Continuing epoch {epoch} at step {_stepInEpoch + 1} of {steps}; this epoch's summary covers the steps run from here.");
+            }
+
             var clock = Stopwatch.StartNew();
             int stepsThisRun = 0;
             for (int s = _stepInEpoch; s < steps; s++)
