@@ -78,7 +78,7 @@ public sealed class ElementwiseLengthTests
     public void Activation_forward_matches_the_references(int length)
     {
         using var cpu = new CpuBackend(threads: 1);
-        using var scalar = new ScalarFloatBackend();
+        using var scalar = new ReferenceBackend(threads: 1);
         using var exact = new Float64Backend(threads: 1);
         float[] x = Inputs(length, (ulong)length);
 
@@ -168,7 +168,7 @@ public sealed class ElementwiseLengthTests
     public void Activation_backward_matches_the_references(int length)
     {
         using var cpu = new CpuBackend(threads: 1);
-        using var scalar = new ScalarFloatBackend();
+        using var scalar = new ReferenceBackend(threads: 1);
         using var exact = new Float64Backend(threads: 1);
         float[] x = Inputs(length, (ulong)length);
         float[] dy = Inputs(length, 1000 + (ulong)length);
@@ -205,7 +205,7 @@ public sealed class ElementwiseLengthTests
     public void Multiply_matches_the_references(int length)
     {
         using var cpu = new CpuBackend(threads: 1);
-        using var scalar = new ScalarFloatBackend();
+        using var scalar = new ReferenceBackend(threads: 1);
         using var exact = new Float64Backend(threads: 1);
         float[] a = Inputs(length, 2000 + (ulong)length), b = Inputs(length, 3000 + (ulong)length);
 
@@ -229,7 +229,7 @@ public sealed class ElementwiseLengthTests
     public void DropoutForward_matches_the_references(int length)
     {
         using var cpu = new CpuBackend(threads: 1);
-        using var scalar = new ScalarFloatBackend();
+        using var scalar = new ReferenceBackend(threads: 1);
         using var exact = new Float64Backend(threads: 1);
         float[] x = Inputs(length, 4000 + (ulong)length);
         const float p = 0.3f;
