@@ -92,7 +92,7 @@ public unsafe class GemmBenchmarks : IDisposable
     {
         fixed (float* a = _a, b = _b, c = _c)
         {
-            _gemm.Run(_pool, MicroKernel.Use512, M, N, K, a, K, 1, b, N, 1, c, N, false);
+            _gemm.Run(_pool, SimdWidths.Best, M, N, K, a, K, 1, b, N, 1, c, N, false);
         }
     }
 }

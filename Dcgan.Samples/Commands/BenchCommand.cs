@@ -6,9 +6,9 @@ namespace Dcgan.Samples.Commands;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Dcgan.Backends;
+using Dcgan.Backends.Cpu;
 using Dcgan.Gpu;
 using Dcgan.Init;
 using Dcgan.Modules;
@@ -53,7 +53,7 @@ public static class BenchCommand
             using GanModel model = Presets.Build(train, backend, new RandomSource(o.Seed));
             int threadCount = o.Threads == 0 ? Environment.ProcessorCount : o.Threads;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# dcgan bench: {o.Arch}, batch {batch}, {o.Steps} steps after {o.Warmup} warm-up, device {backend.Name}, {threadCount} threads, {Environment.ProcessorCount} cores, Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, load {LoadAverage()}"));
+                $"# dcgan bench: {o.Arch}, batch {batch}, {o.Steps} steps after {o.Warmup} warm-up, device {backend.Name}, {threadCount} threads, {Environment.ProcessorCount} cores, {(backend is CpuBackend cpu ? cpu.Description : "cpu: n/a")}, load {LoadAverage()}"));
 
             BenchResult result = TimeSteps(model, backend, batch, o);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -86,6 +86,8 @@ public static class BenchCommand
                     batch_size = batch,
                     threads = threadCount,
                     device = backend.Name,
+                    instruction_set = (backend as CpuBackend)?.InstructionSet,
+                    vector_bits = (backend as CpuBackend)?.VectorBits,
                     steps = o.Steps,
                     img_per_s_median = Math.Round(result.ImagesPerSecondMedian, 2),
                     img_per_s_min = Math.Round(result.ImagesPerSecondMin, 2),

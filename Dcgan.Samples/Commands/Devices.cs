@@ -3,6 +3,7 @@ namespace Dcgan.Samples.Commands;
 
 using System.CommandLine;
 using Dcgan.Backends;
+using Dcgan.Backends.Cpu;
 using Dcgan.Gpu;
 
 public static class Devices
@@ -14,9 +15,14 @@ public static class Devices
 
     public static Command CreateCommand()
     {
-        var command = new Command("devices", "List the CUDA devices the ILGPU backend can use (name, compute capability, memory), or say why there are none.");
+        var command = new Command("devices", "Name the CPU backend's instruction set and vector width, and list the CUDA devices the ILGPU backend can use (name, compute capability, memory), or say why there are none.");
         command.SetAction(_ =>
         {
+            using (var cpu = new CpuBackend())
+            {
+                Console.WriteLine(cpu.Description);
+            }
+
             DeviceProbeResult probe = DeviceProbe.Probe();
             Console.WriteLine(probe.Describe());
             return 0;

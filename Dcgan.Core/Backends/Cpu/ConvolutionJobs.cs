@@ -15,7 +15,7 @@ internal sealed unsafe class ConvForwardJob : ChunkJob
 {
     private readonly WorkerScratch[] _scratch;
     private ConvGeometry _g;
-    private bool _simd;
+    private SimdWidth _width;
     private float* _xc;
     private float* _wp;
     private float* _yc;
@@ -49,10 +49,10 @@ internal sealed unsafe class ConvForwardJob : ChunkJob
     }
 
     /// <summary>Runs the convolution from and to batch-minor layout.</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* xc, float* wp, float* yc)
+    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* xc, float* wp, float* yc)
     {
         _g = g;
-        _simd = simd;
+        _width = width;
         _xc = xc;
         _wp = wp;
         _yc = yc;
@@ -86,7 +86,7 @@ internal sealed unsafe class ConvForwardJob : ChunkJob
 
         int vectors = (Math.Min(64, g.Batch - (nt * 64)) + 15) / 16;
         long kFull = (long)k * k * ci;
-        SegmentGroups.Run(_simd, segments, count, _tiles, g.OutChannels, vectors, _wp, kFull * MicroKernel.MR, _xc,
+        SegmentGroups.Run(_width, segments, count, _tiles, g.OutChannels, vectors, _wp, kFull * MicroKernel.MR, _xc,
             _yc + ((((long)nt * q) + o) * g.OutChannels * 64));
     }
 }
@@ -100,7 +100,7 @@ internal sealed unsafe class ConvBackwardInputJob : ChunkJob
 {
     private readonly WorkerScratch[] _scratch;
     private ConvGeometry _g;
-    private bool _simd;
+    private SimdWidth _width;
     private float* _dyc;
     private float* _wp;
     private float* _dxc;
@@ -154,10 +154,10 @@ internal sealed unsafe class ConvBackwardInputJob : ChunkJob
     }
 
     /// <summary>Runs the transposed convolution from and to batch-minor layout.</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* dyc, float* wp, float* dxc)
+    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* dyc, float* wp, float* dxc)
     {
         _g = g;
-        _simd = simd;
+        _width = width;
         _dyc = dyc;
         _wp = wp;
         _dxc = dxc;
@@ -193,7 +193,7 @@ internal sealed unsafe class ConvBackwardInputJob : ChunkJob
 
         int vectors = (Math.Min(64, g.Batch - (nt * 64)) + 15) / 16;
         long kc = (long)nh * nw * co;
-        SegmentGroups.Run(_simd, segments, count, _tiles, g.InChannels, vectors, _wp + ClassOffset(g, (rh * s) + rw), kc * MicroKernel.MR, _dyc,
+        SegmentGroups.Run(_width, segments, count, _tiles, g.InChannels, vectors, _wp + ClassOffset(g, (rh * s) + rw), kc * MicroKernel.MR, _dyc,
             _dxc + ((((long)nt * p) + i) * g.InChannels * 64));
     }
 }
@@ -209,7 +209,7 @@ internal static unsafe class SegmentGroups
     /// apart), written to <paramref name="output"/> as rows of 64 floats ([channel][64], batch-minor).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(bool simd, Segment* segments, int count, int tiles, int channels, int vectors, float* panels, long panelStride,
+    public static void Run(SimdWidth width, Segment* segments, int count, int tiles, int channels, int vectors, float* panels, long panelStride,
         float* b, float* output)
     {
         int first = 0;
@@ -225,7 +225,7 @@ internal static unsafe class SegmentGroups
             for (int m = 0; m < tiles; m++)
             {
                 int rows = Math.Min(MicroKernel.MR, channels - (m * MicroKernel.MR));
-                MicroKernel.Run(simd, rows, vectors, panels + (m * panelStride), b, segments + first, last - first,
+                MicroKernel.Run(width, rows, vectors, panels + (m * panelStride), b, segments + first, last - first,
                     MicroKernel.MR, 64, output + (m * MicroKernel.MR * 64), 64, first > 0);
             }
 
@@ -245,7 +245,7 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
 {
     private readonly WorkerScratch[] _scratch;
     private ConvGeometry _g;
-    private bool _simd;
+    private SimdWidth _width;
     private float* _xn;
     private float* _dyn;
     private float* _dwt;
@@ -260,10 +260,10 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
     public ConvBackwardWeightJob(WorkerScratch[] scratch) => _scratch = scratch;
 
     /// <summary>Accumulates one sample block into <paramref name="dwt"/> (overwrites it for block 0).</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* xn, float* dyn, float* dwt, int block, int blockSize, int cip, int cop)
+    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* xn, float* dyn, float* dwt, int block, int blockSize, int cip, int cop)
     {
         _g = g;
-        _simd = simd;
+        _width = width;
         _xn = xn;
         _dyn = dyn;
         _dwt = dwt;
@@ -321,7 +321,7 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
         int rows = Math.Min(MicroKernel.MR, g.OutChannels - (m * MicroKernel.MR));
         int vectors = Math.Min(4, (_cip - (jn * MicroKernel.NR)) / 16);
         float* c = _dwt + ((((long)t * g.OutChannels) + (m * MicroKernel.MR)) * _cip) + (jn * MicroKernel.NR);
-        MicroKernel.Run(_simd, rows, vectors, _dyn + (m * MicroKernel.MR), _xn + (jn * MicroKernel.NR), segments, count,
+        MicroKernel.Run(_width, rows, vectors, _dyn + (m * MicroKernel.MR), _xn + (jn * MicroKernel.NR), segments, count,
             _cop, _cip, c, _cip, _block > 0);
     }
 

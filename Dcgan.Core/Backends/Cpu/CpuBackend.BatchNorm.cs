@@ -4,13 +4,12 @@
 namespace Dcgan.Backends.Cpu;
 
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Dcgan.Tensors;
 
 /// <content>BatchNorm kernels.</content>
 public sealed unsafe partial class CpuBackend
 {
-    private readonly BatchNormJob _batchNorm = new();
+    private BatchNormJob _batchNorm = null!;
 
     /// <inheritdoc/>
     public override void BatchNormForward(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
@@ -90,7 +89,7 @@ public sealed unsafe partial class CpuBackend
 }
 
 /// <summary>BatchNorm forward and backward; chunks are blocks of 64 channels ([N, C]) or single channels ([N, C, S]).</summary>
-internal sealed unsafe class BatchNormJob : ChunkJob
+internal sealed unsafe class BatchNormJob : WidthJob
 {
     private const int ChannelBlock = 64;
 
@@ -110,6 +109,12 @@ internal sealed unsafe class BatchNormJob : ChunkJob
     private float* _inv;
     private float* _dg;
     private float* _db;
+
+    /// <summary>Creates the job for one vector width.</summary>
+    public BatchNormJob(SimdWidth width)
+        : base(width)
+    {
+    }
 
     /// <summary>Normalises <paramref name="x"/> into <paramref name="y"/>, saving the statistics used.</summary>
     public void Forward(WorkerPool pool, in BatchNormGeometry g, float* x, float* y, float* gamma, float* beta, float* rm, float* rv,
@@ -151,38 +156,33 @@ internal sealed unsafe class BatchNormJob : ChunkJob
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Execute(int chunk, int worker)
+    protected override void Execute<TW, TV>(int chunk, int worker)
     {
         if (_g.Spatial == 1)
         {
-            int c0 = chunk * ChannelBlock, c1 = Math.Min(_g.Channels, c0 + ChannelBlock);
-            for (int c = c0; c < c1; c += 16)
+            // [N, C]: Count consecutive channels are the lanes; the last few channels one at a time.
+            int c0 = chunk * ChannelBlock, c1 = Math.Min(_g.Channels, c0 + ChannelBlock), c = c0;
+            for (; c + TW.Count <= c1; c += TW.Count)
             {
-                int width = Math.Min(16, c1 - c);
-                if (width == 16 && Vector512.IsHardwareAccelerated)
+                if (_backward)
                 {
-                    if (_backward)
-                    {
-                        BackwardColumns(c);
-                    }
-                    else
-                    {
-                        ForwardColumns(c);
-                    }
+                    BackwardColumns<TW, TV>(c);
                 }
                 else
                 {
-                    for (int j = c; j < c + width; j++)
-                    {
-                        if (_backward)
-                        {
-                            BackwardChannel(j);
-                        }
-                        else
-                        {
-                            ForwardChannel(j);
-                        }
-                    }
+                    ForwardColumns<TW, TV>(c);
+                }
+            }
+
+            for (; c < c1; c++)
+            {
+                if (_backward)
+                {
+                    BackwardColumns<W1, float>(c);
+                }
+                else
+                {
+                    ForwardColumns<W1, float>(c);
                 }
             }
 
@@ -191,11 +191,11 @@ internal sealed unsafe class BatchNormJob : ChunkJob
 
         if (_backward)
         {
-            BackwardChannel(chunk);
+            BackwardChannel<TW, TV>(chunk);
         }
         else
         {
-            ForwardChannel(chunk);
+            ForwardChannel<TW, TV>(chunk);
         }
     }
 
@@ -212,7 +212,9 @@ internal sealed unsafe class BatchNormJob : ChunkJob
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ForwardChannel(int c)
+    private void ForwardChannel<TW, TV>(int c)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         ref readonly BatchNormGeometry g = ref _g;
         long stride = (long)g.Channels * g.Spatial;
@@ -223,14 +225,14 @@ internal sealed unsafe class BatchNormJob : ChunkJob
             float sum = 0f;
             for (int n = 0; n < g.Batch; n++)
             {
-                sum += Simd.Sum(x0 + (n * stride), g.Spatial);
+                sum += Simd.Sum<TW, TV>(x0 + (n * stride), g.Spatial);
             }
 
             mu = sum / g.ValuesPerChannel;
             float squares = 0f;
             for (int n = 0; n < g.Batch; n++)
             {
-                squares += SquaredDeviations(x0 + (n * stride), g.Spatial, mu);
+                squares += Simd.SquaredDeviations<TW, TV>(x0 + (n * stride), g.Spatial, mu);
             }
 
             Statistics(c, mu, squares);
@@ -245,17 +247,14 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
 
         float scale = _gamma[c] * inv, shift = _beta[c];
+        TV vmu = TW.Broadcast(mu), vscale = TW.Broadcast(scale), vshift = TW.Broadcast(shift);
         for (int n = 0; n < g.Batch; n++)
         {
             float* x = x0 + (n * stride), y = y0 + (n * stride);
             int s = 0;
-            if (Vector512.IsHardwareAccelerated)
+            for (; s + TW.Count <= g.Spatial; s += TW.Count)
             {
-                Vector512<float> vmu = Vector512.Create(mu), vscale = Vector512.Create(scale), vshift = Vector512.Create(shift);
-                for (; s + 16 <= g.Spatial; s += 16)
-                {
-                    Vector512.Store(((Vector512.Load(x + s) - vmu) * vscale) + vshift, y + s);
-                }
+                TW.Store(TW.Add(TW.Multiply(TW.Subtract(TW.Load(x + s), vmu), vscale), vshift), y + s);
             }
 
             for (; s < g.Spatial; s++)
@@ -266,7 +265,9 @@ internal sealed unsafe class BatchNormJob : ChunkJob
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BackwardChannel(int c)
+    private void BackwardChannel<TW, TV>(int c)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         ref readonly BatchNormGeometry g = ref _g;
         long stride = (long)g.Channels * g.Spatial;
@@ -276,20 +277,20 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         // Per element the same expressions as HostBackend (d·(x − μ)·inv, then (x − μ)·inv·mean): with few values per
         // channel the result is a difference of nearly equal terms, and a different rounding order shows.
         float sumDy = 0f, sumDyXhat = 0f;
-        Vector512<float> vmu = Vector512.Create(mu), vinv = Vector512.Create(inv);
+        TV vmu = TW.Broadcast(mu), vinv = TW.Broadcast(inv);
         for (int n = 0; n < g.Batch; n++)
         {
             float* x = x0 + (n * stride), dy = dy0 + (n * stride);
-            Vector512<float> a = default, b = default;
+            TV a = TW.Zero, b = TW.Zero;
             int s = 0;
-            for (; s + 16 <= g.Spatial; s += 16)
+            for (; s + TW.Count <= g.Spatial; s += TW.Count)
             {
-                Vector512<float> d = Vector512.Load(dy + s);
-                a += d;
-                b += d * (Vector512.Load(x + s) - vmu) * vinv;
+                TV d = TW.Load(dy + s);
+                a = TW.Add(a, d);
+                b = TW.Add(b, TW.Multiply(TW.Multiply(d, TW.Subtract(TW.Load(x + s), vmu)), vinv));
             }
 
-            float rowDy = Vector512.Sum(a), rowDyXhat = Vector512.Sum(b);
+            float rowDy = TW.Sum(a), rowDyXhat = TW.Sum(b);
             for (; s < g.Spatial; s++)
             {
                 rowDy += dy[s];
@@ -312,16 +313,17 @@ internal sealed unsafe class BatchNormJob : ChunkJob
 
         float scale = _gamma[c] * inv, count = g.ValuesPerChannel;
         float meanDy = sumDy / count, meanDyXhat = sumDyXhat / count;
-        Vector512<float> vscale = Vector512.Create(scale), vmean = Vector512.Create(meanDy), vmx = Vector512.Create(meanDyXhat);
+        TV vscale = TW.Broadcast(scale), vmean = TW.Broadcast(meanDy), vmx = TW.Broadcast(meanDyXhat);
         for (int n = 0; n < g.Batch; n++)
         {
             float* x = x0 + (n * stride), dy = dy0 + (n * stride), dx = dx0 + (n * stride);
             int s = 0;
             if (_training)
             {
-                for (; s + 16 <= g.Spatial; s += 16)
+                for (; s + TW.Count <= g.Spatial; s += TW.Count)
                 {
-                    Vector512.Store(vscale * (Vector512.Load(dy + s) - vmean - ((Vector512.Load(x + s) - vmu) * vinv * vmx)), dx + s);
+                    TV xhatMean = TW.Multiply(TW.Multiply(TW.Subtract(TW.Load(x + s), vmu), vinv), vmx);
+                    TW.Store(TW.Multiply(vscale, TW.Subtract(TW.Subtract(TW.Load(dy + s), vmean), xhatMean)), dx + s);
                 }
 
                 for (; s < g.Spatial; s++)
@@ -331,9 +333,9 @@ internal sealed unsafe class BatchNormJob : ChunkJob
             }
             else
             {
-                for (; s + 16 <= g.Spatial; s += 16)
+                for (; s + TW.Count <= g.Spatial; s += TW.Count)
                 {
-                    Vector512.Store(vscale * Vector512.Load(dy + s), dx + s);
+                    TW.Store(TW.Multiply(vscale, TW.Load(dy + s)), dx + s);
                 }
 
                 for (; s < g.Spatial; s++)
@@ -344,107 +346,95 @@ internal sealed unsafe class BatchNormJob : ChunkJob
         }
     }
 
+    // [N, C] with Count consecutive channels as the lanes: columns summed over samples in order, so every width
+    // gives the same bits.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float SquaredDeviations(float* x, int n, float mu)
-    {
-        Vector512<float> acc = default, vmu = Vector512.Create(mu);
-        int s = 0;
-        for (; s + 16 <= n; s += 16)
-        {
-            Vector512<float> d = Vector512.Load(x + s) - vmu;
-            acc += d * d;
-        }
-
-        float sum = Vector512.Sum(acc);
-        for (; s < n; s++)
-        {
-            float d = x[s] - mu;
-            sum += d * d;
-        }
-
-        return sum;
-    }
-
-    // [N, C] with 16 consecutive channels as the vector lanes: columns summed over samples in order.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ForwardColumns(int c)
+    private void ForwardColumns<TW, TV>(int c)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         ref readonly BatchNormGeometry g = ref _g;
         long stride = g.Channels;
         float* x0 = _x + c, y0 = _y + c;
-        Vector512<float> mu, inv;
+        TV mu, inv;
         if (_training)
         {
-            Vector512<float> sum = default;
+            TV sum = TW.Zero;
             for (int n = 0; n < g.Batch; n++)
             {
-                sum += Vector512.Load(x0 + (n * stride));
+                sum = TW.Add(sum, TW.Load(x0 + (n * stride)));
             }
 
-            Vector512<float> count = Vector512.Create((float)g.ValuesPerChannel);
-            mu = sum / count;
-            Vector512<float> squares = default;
+            mu = TW.Divide(sum, TW.Broadcast(g.ValuesPerChannel));
+            TV squares = TW.Zero;
             for (int n = 0; n < g.Batch; n++)
             {
-                Vector512<float> d = Vector512.Load(x0 + (n * stride)) - mu;
-                squares += d * d;
+                TV d = TW.Subtract(TW.Load(x0 + (n * stride)), mu);
+                squares = TW.Add(squares, TW.Multiply(d, d));
             }
 
-            for (int j = 0; j < 16; j++)
+            float* lanes = stackalloc float[2 * TW.Count];
+            TW.Store(mu, lanes);
+            TW.Store(squares, lanes + TW.Count);
+            for (int j = 0; j < TW.Count; j++)
             {
-                Statistics(c + j, mu.GetElement(j), squares.GetElement(j));
+                Statistics(c + j, lanes[j], lanes[TW.Count + j]);
             }
 
-            inv = Vector512.Load(_inv + c);
+            inv = TW.Load(_inv + c);
         }
         else
         {
-            mu = Vector512.Load(_rm + c);
-            inv = Vector512<float>.One / Vector512.Sqrt(Vector512.Load(_rv + c) + Vector512.Create(_eps));
-            Vector512.Store(mu, _mean + c);
-            Vector512.Store(inv, _inv + c);
+            mu = TW.Load(_rm + c);
+            inv = TW.Divide(TW.Broadcast(1f), TW.Sqrt(TW.Add(TW.Load(_rv + c), TW.Broadcast(_eps))));
+            TW.Store(mu, _mean + c);
+            TW.Store(inv, _inv + c);
         }
 
-        Vector512<float> scale = Vector512.Load(_gamma + c) * inv, shift = Vector512.Load(_beta + c);
+        TV scale = TW.Multiply(TW.Load(_gamma + c), inv), shift = TW.Load(_beta + c);
         for (int n = 0; n < g.Batch; n++)
         {
-            Vector512.Store(((Vector512.Load(x0 + (n * stride)) - mu) * scale) + shift, y0 + (n * stride));
+            TW.Store(TW.Add(TW.Multiply(TW.Subtract(TW.Load(x0 + (n * stride)), mu), scale), shift), y0 + (n * stride));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BackwardColumns(int c)
+    private void BackwardColumns<TW, TV>(int c)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         ref readonly BatchNormGeometry g = ref _g;
         long stride = g.Channels;
         float* x0 = _x + c, dy0 = _dy + c, dx0 = _y + c;
-        Vector512<float> mu = Vector512.Load(_mean + c), inv = Vector512.Load(_inv + c);
-        Vector512<float> sumDy = default, sumDyXhat = default;
+        TV mu = TW.Load(_mean + c), inv = TW.Load(_inv + c);
+        TV sumDy = TW.Zero, sumDyXhat = TW.Zero;
         for (int n = 0; n < g.Batch; n++)
         {
-            Vector512<float> d = Vector512.Load(dy0 + (n * stride));
-            sumDy += d;
-            sumDyXhat += d * (Vector512.Load(x0 + (n * stride)) - mu) * inv;
+            TV d = TW.Load(dy0 + (n * stride));
+            sumDy = TW.Add(sumDy, d);
+            sumDyXhat = TW.Add(sumDyXhat, TW.Multiply(TW.Multiply(d, TW.Subtract(TW.Load(x0 + (n * stride)), mu)), inv));
         }
 
         if (_dg != null)
         {
-            Vector512.Store(Vector512.Load(_dg + c) + sumDyXhat, _dg + c);
+            TW.Store(TW.Add(TW.Load(_dg + c), sumDyXhat), _dg + c);
         }
 
         if (_db != null)
         {
-            Vector512.Store(Vector512.Load(_db + c) + sumDy, _db + c);
+            TW.Store(TW.Add(TW.Load(_db + c), sumDy), _db + c);
         }
 
-        Vector512<float> count = Vector512.Create((float)g.ValuesPerChannel);
-        Vector512<float> scale = Vector512.Load(_gamma + c) * inv;
-        Vector512<float> meanDy = sumDy / count, meanDyXhat = sumDyXhat / count;
+        TV count = TW.Broadcast(g.ValuesPerChannel);
+        TV scale = TW.Multiply(TW.Load(_gamma + c), inv);
+        TV meanDy = TW.Divide(sumDy, count), meanDyXhat = TW.Divide(sumDyXhat, count);
         for (int n = 0; n < g.Batch; n++)
         {
-            Vector512<float> d = Vector512.Load(dy0 + (n * stride));
-            Vector512<float> r = _training ? scale * (d - meanDy - ((Vector512.Load(x0 + (n * stride)) - mu) * inv * meanDyXhat)) : scale * d;
-            Vector512.Store(r, dx0 + (n * stride));
+            TV d = TW.Load(dy0 + (n * stride));
+            TV r = _training
+                ? TW.Multiply(scale, TW.Subtract(TW.Subtract(d, meanDy), TW.Multiply(TW.Multiply(TW.Subtract(TW.Load(x0 + (n * stride)), mu), inv), meanDyXhat)))
+                : TW.Multiply(scale, d);
+            TW.Store(r, dx0 + (n * stride));
         }
     }
 }

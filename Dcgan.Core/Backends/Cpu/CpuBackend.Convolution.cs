@@ -36,7 +36,7 @@ public sealed unsafe partial class CpuBackend
                 // Per-image im2col GEMM on the NCHW tensors: no batch transpose of the (large) output.
                 float* packed = _packedWeights.Ensure(ConvForwardJob.PackedWeightLength(g));
                 _packWeights.Run(_pool, g, w, packed, false);
-                _smallChannelForward.Run(_pool, _simd, g, x, packed, y);
+                _smallChannelForward.Run(_pool, _width, g, x, packed, y);
                 return;
             }
 
@@ -46,7 +46,7 @@ public sealed unsafe partial class CpuBackend
             _batchMinor.ToBlocked(_pool, x, xc, g.Batch, g.InChannels, p);
             float* wp = _packedWeights.Ensure(ConvForwardJob.PackedWeightLength(g));
             _packWeights.Run(_pool, g, w, wp, false);
-            _convForward.Run(_pool, _simd, g, xc, wp, yc);
+            _convForward.Run(_pool, _width, g, xc, wp, yc);
             _batchMinor.FromBlocked(_pool, yc, y, g.Batch, g.OutChannels, q);
         }
     }
@@ -72,7 +72,7 @@ public sealed unsafe partial class CpuBackend
                 // Per-image GEMM into an im2col matrix, then col2im: no batch transpose of the (large) gradOutput.
                 float* packed = _packedWeights.Ensure(SmallChannelBackwardInputJob.PackedWeightLength(g));
                 SmallChannelBackwardInputJob.PackWeights(g, w, packed);
-                _smallChannelBackwardInput.Run(_pool, _simd, g, dy, packed, dx);
+                _smallChannelBackwardInput.Run(_pool, _width, g, dy, packed, dx);
                 return;
             }
 
@@ -82,7 +82,7 @@ public sealed unsafe partial class CpuBackend
             _batchMinor.ToBlocked(_pool, dy, dyc, g.Batch, g.OutChannels, q);
             float* wp = _packedWeights.Ensure(ConvBackwardInputJob.PackedWeightLength(g));
             _packWeights.Run(_pool, g, w, wp, true);
-            _convBackwardInput.Run(_pool, _simd, g, dyc, wp, dxc);
+            _convBackwardInput.Run(_pool, _width, g, dyc, wp, dxc);
             _batchMinor.FromBlocked(_pool, dxc, dx, g.Batch, g.InChannels, p);
         }
     }
@@ -110,7 +110,7 @@ public sealed unsafe partial class CpuBackend
                 int rowLength = RoundUp(g.InChannels * kk, Im2Col.TapRows(g.InChannels * kk));
                 int groups = (g.Batch + SmallChannelWeightGradientJob.GroupSize - 1) / SmallChannelWeightGradientJob.GroupSize;
                 float* part = _accumulator.Ensure((long)groups * rowLength * cop);
-                _smallChannelWeightGradient.Run(_pool, _simd, g, x, dy, part, rowLength, cop);
+                _smallChannelWeightGradient.Run(_pool, _width, g, x, dy, part, rowLength, cop);
                 _reducePartials.Run(_pool, part, dw, g.OutChannels, g.InChannels * kk, groups, rowLength, cop);
             }
             else
@@ -125,7 +125,7 @@ public sealed unsafe partial class CpuBackend
                 float* dwt = _accumulator.Ensure((long)kk * g.OutChannels * cip);
                 for (int b = 0; b < blocks; b++)
                 {
-                    _convBackwardWeight.Run(_pool, _simd, g, xn, dyn, dwt, b, nb, cip, cop);
+                    _convBackwardWeight.Run(_pool, _width, g, xn, dyn, dwt, b, nb, cip, cop);
                 }
 
                 _addTapMajor.Run(_pool, dwt, dw, g.OutChannels, g.InChannels, cip, kk);
@@ -152,7 +152,7 @@ public sealed unsafe partial class CpuBackend
         }
 
         // y[n, co] = Σ_k x[n, k]·w[co, k]: A = x (row-major), B = wᵀ.
-        _gemm.Run(_pool, _simd, g.Batch, g.OutChannels, k, x, k, 1, w, 1, k, y, g.OutChannels, false);
+        _gemm.Run(_pool, _width, g.Batch, g.OutChannels, k, x, k, 1, w, 1, k, y, g.OutChannels, false);
     }
 
     private void DenseBackwardInput(in ConvGeometry g, float* dy, float* w, float* dx)
@@ -165,7 +165,7 @@ public sealed unsafe partial class CpuBackend
         }
 
         // dx[n, k] = Σ_co dy[n, co]·w[co, k].
-        _gemm.Run(_pool, _simd, g.Batch, k, g.OutChannels, dy, g.OutChannels, 1, w, k, 1, dx, k, false);
+        _gemm.Run(_pool, _width, g.Batch, k, g.OutChannels, dy, g.OutChannels, 1, w, k, 1, dx, k, false);
     }
 
     private void DenseBackwardWeight(in ConvGeometry g, float* x, float* dy, float* dw)
@@ -178,7 +178,7 @@ public sealed unsafe partial class CpuBackend
         }
 
         // dw[co, k] += Σ_n dy[n, co]·x[n, k]: A = dyᵀ.
-        _gemm.Run(_pool, _simd, g.OutChannels, k, g.Batch, dy, 1, g.OutChannels, x, k, 1, dw, k, true);
+        _gemm.Run(_pool, _width, g.OutChannels, k, g.Batch, dy, 1, g.OutChannels, x, k, 1, dw, k, true);
     }
 
     private void CheckConv(in ConvGeometry g, Tensor tensor, int channels, int height, int width, string name)
@@ -275,7 +275,7 @@ internal sealed unsafe class AddTapMajorJob : ChunkJob
 }
 
 /// <summary>Matrix-vector kernels for dense layers with one output (a 64-wide GEMM panel would be 98 % padding).</summary>
-internal sealed unsafe class GemvJob : ChunkJob
+internal sealed unsafe class GemvJob : WidthJob
 {
     private const int RowsPerChunk = 16;
     private const int ColumnsPerChunk = 1024;
@@ -286,6 +286,12 @@ internal sealed unsafe class GemvJob : ChunkJob
     private float* _a;
     private float* _b;
     private float* _c;
+
+    /// <summary>Creates the job for one vector width.</summary>
+    public GemvJob(SimdWidth width)
+        : base(width)
+    {
+    }
 
     /// <summary>y[i] = Σ_j x[i, j]·w[j] for i &lt; n.</summary>
     public void Forward(WorkerPool pool, int n, int k, float* x, float* w, float* y) => Start(pool, 0, n, k, x, w, y);
@@ -298,27 +304,27 @@ internal sealed unsafe class GemvJob : ChunkJob
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Execute(int chunk, int worker)
+    protected override void Execute<TW, TV>(int chunk, int worker)
     {
         switch (_mode)
         {
             case 0:
                 for (int i = chunk * RowsPerChunk, end = Math.Min(_n, i + RowsPerChunk); i < end; i++)
                 {
-                    _c[i] = Simd.Dot(_a + ((long)i * _k), _b, _k);
+                    _c[i] = Simd.Dot<TW, TV>(_a + ((long)i * _k), _b, _k);
                 }
 
                 break;
             case 1:
                 for (int i = chunk * RowsPerChunk, end = Math.Min(_n, i + RowsPerChunk); i < end; i++)
                 {
-                    Simd.Scale(_b, _a[i], _c + ((long)i * _k), _k);
+                    Simd.Scale<TW, TV>(_b, _a[i], _c + ((long)i * _k), _k);
                 }
 
                 break;
             default:
                 int j0 = chunk * ColumnsPerChunk, width = Math.Min(ColumnsPerChunk, _k - j0);
-                Simd.ColumnSumsAdd(_a, _b + j0, _k, _n, width, _c + j0);
+                Simd.ColumnSumsAdd<TW, TV>(_a, _b + j0, _k, _n, width, _c + j0);
                 break;
         }
     }

@@ -3,7 +3,6 @@
 namespace Dcgan.Backends.Cpu;
 
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Dcgan.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -119,7 +118,7 @@ public sealed unsafe partial class CpuBackend
         }
     }
 
-    private void InitElementwiseJobs() => _elementwise = new ElementwiseJob();
+    private void InitElementwiseJobs() => _elementwise = new ElementwiseJob(Width);
 
     private void CheckChannels(Tensor tensor, int channels, string name)
     {
@@ -144,7 +143,7 @@ internal enum ElementwiseOp
 }
 
 /// <summary>One reusable job for every elementwise kernel; chunks are fixed 16K-element ranges or channel blocks.</summary>
-internal sealed unsafe class ElementwiseJob : ChunkJob
+internal sealed unsafe class ElementwiseJob : WidthJob
 {
     private const int ChunkLength = 16384;
     private const int ChannelBlock = 64;
@@ -161,6 +160,12 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
     private ulong _seed;
     private AdamStepParameters _adam;
     private BatchNormGeometry _g;
+
+    /// <summary>Creates the job for one vector width.</summary>
+    public ElementwiseJob(SimdWidth width)
+        : base(width)
+    {
+    }
 
     /// <summary>Runs an elementwise operation over <paramref name="length"/> elements.</summary>
     public void Run(WorkerPool pool, ElementwiseOp op, int length, Activation f, float* a, float* b, float* c, float* d)
@@ -204,17 +209,17 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Execute(int chunk, int worker)
+    protected override void Execute<TW, TV>(int chunk, int worker)
     {
         if (_op == ElementwiseOp.AddChannelBias)
         {
-            AddBias(chunk);
+            AddBias<TW, TV>(chunk);
             return;
         }
 
         if (_op == ElementwiseOp.SumPerChannel)
         {
-            SumChannels(chunk);
+            SumChannels<TW, TV>(chunk);
             return;
         }
 
@@ -222,130 +227,113 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
         switch (_op)
         {
             case ElementwiseOp.ActivationForward:
-                ActivationForward(new ReadOnlySpan<float>(_a + start, n), new Span<float>(_d + start, n));
+                ActivationForward<TW, TV>(_a + start, _d + start, n);
                 break;
             case ElementwiseOp.ActivationBackward:
-                ActivationBackward(new ReadOnlySpan<float>(_a + start, n), new ReadOnlySpan<float>(_b + start, n),
-                    new ReadOnlySpan<float>(_c + start, n), new Span<float>(_d + start, n));
+                ActivationBackward<TW, TV>(_a + start, _b + start, _c + start, _d + start, n);
                 break;
             case ElementwiseOp.Multiply:
-                Simd.Multiply(_a + start, _b + start, _d + start, n);
+                Elementwise.Map<MultiplyOperator, TW, TV>(default, _a + start, _b + start, _d + start, n);
                 break;
             case ElementwiseOp.Dropout:
-                DropoutRange(start, n);
+                DropoutRange<TW, TV>(start, n);
                 break;
             default:
-                AdamRange(start, n);
+                AdamRange<TW, TV>(start, n);
                 break;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ActivationForward(ReadOnlySpan<float> x, Span<float> y)
+    private void ActivationForward<TW, TV>(float* x, float* y, int n)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         switch (_f.Kind)
         {
             case ActivationKind.ReLU:
-                Elementwise.ReLU(x, y);
+                Elementwise.Map<ReLUOperator, TW, TV>(default, x, y, n);
                 break;
             case ActivationKind.LeakyReLU:
-                Elementwise.LeakyReLU(x, _f.NegativeSlope, y);
+                Elementwise.Map<LeakyReLUOperator, TW, TV>(new LeakyReLUOperator(_f.NegativeSlope), x, y, n);
                 break;
             case ActivationKind.Tanh:
-                Elementwise.Tanh(x, y);
+                Elementwise.Map<TanhOperator, TW, TV>(default, x, y, n);
                 break;
             default:
-                TensorPrimitives.Sigmoid(x, y);
+                TensorPrimitives.Sigmoid(new ReadOnlySpan<float>(x, n), new Span<float>(y, n));
                 break;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ActivationBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    private void ActivationBackward<TW, TV>(float* x, float* y, float* dy, float* dx, int n)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         switch (_f.Kind)
         {
             case ActivationKind.ReLU:
-                Elementwise.ReLUBackward(x, dy, dx);
+                Elementwise.Map<ReLUBackwardOperator, TW, TV>(default, x, dy, dx, n);
                 break;
             case ActivationKind.LeakyReLU:
-                Elementwise.LeakyReLUBackward(x, dy, _f.NegativeSlope, dx);
+                Elementwise.Map<LeakyReLUBackwardOperator, TW, TV>(new LeakyReLUBackwardOperator(_f.NegativeSlope), x, dy, dx, n);
                 break;
             case ActivationKind.Tanh:
-                Elementwise.TanhBackward(y, dy, dx);
+                Elementwise.Map<TanhBackwardOperator, TW, TV>(default, y, dy, dx, n);
                 break;
             default:
-                Elementwise.SigmoidBackward(y, dy, dx);
+                Elementwise.Map<SigmoidBackwardOperator, TW, TV>(default, y, dy, dx, n);
                 break;
         }
     }
 
+    // The mask of DropoutHash: the width's vector hash for whole registers, the scalar one (same bits) for the tail.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void DropoutRange(int start, int n)
+    private void DropoutRange<TW, TV>(int start, int n)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         float* x = _a + start, mask = _b + start, y = _d + start;
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        TV p = TW.Broadcast(_p), keep = TW.Broadcast(_keep);
+        for (; i + TW.Count <= n; i += TW.Count)
         {
-            Vector512<ulong> seed = Vector512.Create(_seed);
-            Vector512<ulong> golden = Vector512.Create(0x9E3779B97F4A7C15UL);
-            Vector512<ulong> m1 = Vector512.Create(0xBF58476D1CE4E5B9UL);
-            Vector512<ulong> m2 = Vector512.Create(0x94D049BB133111EBUL);
-            Vector512<float> p = Vector512.Create(_p), keep = Vector512.Create(_keep), scale = Vector512.Create(1.0f / 16777216.0f);
-            Vector512<ulong> lanes = Vector512<ulong>.Indices + Vector512<ulong>.One;
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<ulong> first = lanes + Vector512.Create((ulong)(start + i));
-                Vector512<uint> bits = Vector512.Narrow(Hash(seed, first, golden, m1, m2), Hash(seed, first + Vector512.Create(8UL), golden, m1, m2));
-                Vector512<float> u = Vector512.ConvertToSingle(bits) * scale;
-                Vector512<float> m = Vector512.ConditionalSelect(Vector512.LessThan(u, p), Vector512<float>.Zero, keep);
-                Vector512.Store(m, mask + i);
-                Vector512.Store(Vector512.Load(x + i) * m, y + i);
-            }
+            TV m = TW.DropoutMask(_seed, (ulong)(start + i), p, keep);
+            TW.Store(m, mask + i);
+            TW.Store(TW.Multiply(TW.Load(x + i), m), y + i);
         }
 
         for (; i < n; i++)
         {
-            mask[i] = DropoutHash.Uniform(_seed, (ulong)(start + i)) < _p ? 0f : _keep;
+            mask[i] = W1.DropoutMask(_seed, (ulong)(start + i), _p, _keep);
             y[i] = x[i] * mask[i];
         }
     }
 
-    // DropoutHash.Uniform's integer part for eight indices: the 24 high bits of SplitMix64's finaliser.
-    private static Vector512<ulong> Hash(Vector512<ulong> seed, Vector512<ulong> indexPlusOne, Vector512<ulong> golden, Vector512<ulong> m1, Vector512<ulong> m2)
-    {
-        Vector512<ulong> z = seed + (indexPlusOne * golden);
-        z = (z ^ Vector512.ShiftRightLogical(z, 30)) * m1;
-        z = (z ^ Vector512.ShiftRightLogical(z, 27)) * m2;
-        z ^= Vector512.ShiftRightLogical(z, 31);
-        return Vector512.ShiftRightLogical(z, 40);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AdamRange(int start, int n)
+    private void AdamRange<TW, TV>(int start, int n)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
-        // Same expression and rounding order as HostBackend.AdamStep.
+        // Same expression and rounding order as HostBackend.AdamStep, at every width and in the tail.
         ref readonly AdamStepParameters p = ref _adam;
         float beta1 = (float)p.Beta1, beta2 = (float)p.Beta2, eps = (float)p.Eps;
         float oneMinusBeta1 = (float)p.OneMinusBeta1, oneMinusBeta2 = (float)p.OneMinusBeta2, decay = (float)p.WeightDecay;
         float stepSize = (float)(p.LearningRate / p.BiasCorrection1), correction2Sqrt = (float)Math.Sqrt(p.BiasCorrection2);
         float* w = _a + start, g = _b + start, m = _c + start, v = _d + start;
+        TV vb1 = TW.Broadcast(beta1), vb2 = TW.Broadcast(beta2), veps = TW.Broadcast(eps);
+        TV v1b1 = TW.Broadcast(oneMinusBeta1), v1b2 = TW.Broadcast(oneMinusBeta2), vdecay = TW.Broadcast(decay);
+        TV vstep = TW.Broadcast(stepSize), vc2 = TW.Broadcast(correction2Sqrt);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        for (; i + TW.Count <= n; i += TW.Count)
         {
-            Vector512<float> vb1 = Vector512.Create(beta1), vb2 = Vector512.Create(beta2), veps = Vector512.Create(eps);
-            Vector512<float> v1b1 = Vector512.Create(oneMinusBeta1), v1b2 = Vector512.Create(oneMinusBeta2), vdecay = Vector512.Create(decay);
-            Vector512<float> vstep = Vector512.Create(stepSize), vc2 = Vector512.Create(correction2Sqrt);
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<float> wi = Vector512.Load(w + i);
-                Vector512<float> gi = Vector512.Load(g + i) + (vdecay * wi);
-                Vector512<float> mi = (vb1 * Vector512.Load(m + i)) + (v1b1 * gi);
-                Vector512<float> vi = (vb2 * Vector512.Load(v + i)) + (v1b2 * gi * gi);
-                Vector512.Store(mi, m + i);
-                Vector512.Store(vi, v + i);
-                Vector512.Store(wi - (vstep * mi / ((Vector512.Sqrt(vi) / vc2) + veps)), w + i);
-            }
+            TV wi = TW.Load(w + i);
+            TV gi = TW.Add(TW.Load(g + i), TW.Multiply(vdecay, wi));
+            TV mi = TW.Add(TW.Multiply(vb1, TW.Load(m + i)), TW.Multiply(v1b1, gi));
+            TV vi = TW.Add(TW.Multiply(vb2, TW.Load(v + i)), TW.Multiply(TW.Multiply(v1b2, gi), gi));
+            TW.Store(mi, m + i);
+            TW.Store(vi, v + i);
+            TV denominator = TW.Add(TW.Divide(TW.Sqrt(vi), vc2), veps);
+            TW.Store(TW.Subtract(wi, TW.Divide(TW.Multiply(vstep, mi), denominator)), w + i);
         }
 
         for (; i < n; i++)
@@ -358,24 +346,28 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddBias(int n)
+    private void AddBias<TW, TV>(int n)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         ref readonly BatchNormGeometry g = ref _g;
         float* y = _a + ((long)n * g.Channels * g.Spatial);
         if (g.Spatial == 1)
         {
-            Simd.Add(y, _b, y, g.Channels);
+            Simd.Add<TW, TV>(y, _b, y, g.Channels);
             return;
         }
 
         for (int c = 0; c < g.Channels; c++)
         {
-            Simd.AddScalar(y + ((long)c * g.Spatial), _b[c], g.Spatial);
+            Simd.AddScalar<TW, TV>(y + ((long)c * g.Spatial), _b[c], g.Spatial);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SumChannels(int block)
+    private void SumChannels<TW, TV>(int block)
+        where TW : struct, IWidth<TV>
+        where TV : struct
     {
         ref readonly BatchNormGeometry g = ref _g;
         int c0 = block * ChannelBlock, c1 = Math.Min(g.Channels, c0 + ChannelBlock);
@@ -406,7 +398,7 @@ internal sealed unsafe class ElementwiseJob : ChunkJob
             float sum = 0f;
             for (int n = 0; n < g.Batch; n++)
             {
-                sum += Simd.Sum(_a + ((((long)n * g.Channels) + c) * g.Spatial), g.Spatial);
+                sum += Simd.Sum<TW, TV>(_a + ((((long)n * g.Channels) + c) * g.Spatial), g.Spatial);
             }
 
             _b[c] += sum;

@@ -20,17 +20,17 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 public sealed unsafe partial class CpuBackend : HostBackend<float>
 {
     private readonly WorkerPool _pool;
-    private readonly bool _simd;
+    private readonly SimdWidth _width;
     private readonly WorkerScratch[] _scratch;
     private readonly PinnedBuffer _layoutA = new();
     private readonly PinnedBuffer _layoutB = new();
     private readonly PinnedBuffer _packedWeights = new();
     private readonly PinnedBuffer _accumulator = new();
     private readonly Gemm _gemm;
-    private readonly GemvJob _gemv = new();
-    private readonly BatchMinorJob _batchMinor = new();
+    private readonly GemvJob _gemv;
+    private readonly BatchMinorJob _batchMinor;
     private readonly ReducePartialsJob _reducePartials = new();
-    private readonly ToChannelMinorJob _toChannelMinor = new();
+    private readonly ToChannelMinorJob _toChannelMinor;
     private readonly PackWeightsJob _packWeights = new();
     private readonly AddTapMajorJob _addTapMajor = new();
     private readonly ConvForwardJob _convForward;
@@ -46,17 +46,22 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     /// <param name="threads">Worker threads; 0 (the default) uses every core.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
     public CpuBackend(int threads = 0)
-        : this(threads, MicroKernel.Use512)
+        : this(threads, SimdWidths.Best)
     {
     }
 
-    /// <summary>Creates a CPU backend, choosing the GEMM micro-kernel (tests run the portable one on any machine).</summary>
+    /// <summary>Creates a CPU backend at a given vector width (tests run every width the machine has).</summary>
     /// <param name="threads">Worker threads; 0 uses every core.</param>
-    /// <param name="simd512">Use the Vector512 micro-kernel; ignored (false) where AVX-512 is missing.</param>
-    internal CpuBackend(int threads, bool simd512)
+    /// <param name="width">The vector width; at most <see cref="SimdWidths.Best"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The machine cannot run <paramref name="width"/>.</exception>
+    internal CpuBackend(int threads, SimdWidth width)
         : base(threads)
     {
-        _simd = simd512 && MicroKernel.Use512;
+        _width = SimdWidths.Check(width, nameof(width));
+        _gemv = new GemvJob(_width);
+        _batchMinor = new BatchMinorJob(_width);
+        _toChannelMinor = new ToChannelMinorJob(_width);
+        _batchNorm = new BatchNormJob(_width);
         _pool = new WorkerPool(Threads);
         _scratch = new WorkerScratch[Threads];
         for (int i = 0; i < _scratch.Length; i++)
@@ -77,8 +82,21 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     /// <summary>Always <c>cpu</c>.</summary>
     public override string Name => "cpu";
 
-    /// <summary>Whether the Vector512 micro-kernel runs (false on machines without AVX-512).</summary>
-    internal bool UsesAvx512 => _simd;
+    /// <summary>The vector width the kernels compute with.</summary>
+    internal SimdWidth Width => _width;
+
+    /// <summary>
+    /// The instruction set the kernels use, chosen once at start-up: <c>AVX-512F</c>, <c>AVX2+FMA</c>, <c>AdvSimd</c>
+    /// (ARM64 NEON), <c>SSE</c> or <c>scalar</c>. The runtime's switches lower it (<c>DOTNET_EnableAVX512=0</c>,
+    /// <c>DOTNET_EnableAVX2=0</c>).
+    /// </summary>
+    public string InstructionSet => SimdWidths.InstructionSet(_width);
+
+    /// <summary>The vector width in bits: 512, 256, 128, or 32 when scalar.</summary>
+    public int VectorBits => (int)_width;
+
+    /// <summary>A one-line description for logs, e.g. <c>cpu: AVX2+FMA, 256-bit, 2 threads</c>.</summary>
+    public string Description => $"cpu: {InstructionSet}, {(_width == SimdWidth.Scalar ? "scalar" : $"{VectorBits}-bit")}, {Threads} thread{(Threads == 1 ? string.Empty : "s")}";
 
     /// <inheritdoc/>
     public override void Upload(ReadOnlySpan<float> source, Tensor destination)

@@ -37,7 +37,7 @@ internal sealed unsafe class Gemm : ChunkJob
     private int _mc;
     private int _panels;
     private float* _bPacked;
-    private bool _simd;
+    private SimdWidth _width;
     private int _m;
     private int _n;
     private int _k;
@@ -56,7 +56,7 @@ internal sealed unsafe class Gemm : ChunkJob
     public Gemm(WorkerScratch[] scratch) => _scratch = scratch;
 
     /// <summary>Runs C (=|+=) A·B on <paramref name="pool"/>.</summary>
-    public void Run(WorkerPool pool, bool simd, int m, int n, int k, float* a, nint ars, nint acs, float* b, nint brs, nint bcs,
+    public void Run(WorkerPool pool, SimdWidth width, int m, int n, int k, float* a, nint ars, nint acs, float* b, nint brs, nint bcs,
         float* c, nint ldc, bool accumulate)
     {
         if (m <= 0 || n <= 0)
@@ -77,7 +77,7 @@ internal sealed unsafe class Gemm : ChunkJob
             return;
         }
 
-        _simd = simd;
+        _width = width;
         _m = m;
         _n = n;
         _k = k;
@@ -149,11 +149,11 @@ internal sealed unsafe class Gemm : ChunkJob
                     float* cTile = _c + ((i0 + (t * MicroKernel.MR)) * _ldc) + j0 + (jp * MicroKernel.NR);
                     if (cols == vectors * 16)
                     {
-                        MicroKernel.Run(_simd, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, cTile, _ldc, add);
+                        MicroKernel.Run(_width, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, cTile, _ldc, add);
                     }
                     else
                     {
-                        MicroKernel.Run(_simd, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, tile, MicroKernel.NR, false);
+                        MicroKernel.Run(_width, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, tile, MicroKernel.NR, false);
                         for (int r = 0; r < rows; r++)
                         {
                             float* src = tile + (r * MicroKernel.NR);
@@ -238,7 +238,7 @@ internal sealed unsafe class Gemm : ChunkJob
             else
             {
                 int j = 0;
-                if (_brs == 1 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+                if (_brs == 1)
                 {
                     // B stored transposed (its columns contiguous): 16×16 register transposes.
                     for (; j + 16 <= cols; j += 16)
@@ -246,7 +246,7 @@ internal sealed unsafe class Gemm : ChunkJob
                         int k = 0;
                         for (; k + 16 <= kc; k += 16)
                         {
-                            Simd.Transpose16(src + (j * _bcs) + k, _bcs, panel + (k * MicroKernel.NR) + j, MicroKernel.NR);
+                            SimdAt.Transpose16(_width, src + (j * _bcs) + k, _bcs, panel + (k * MicroKernel.NR) + j, MicroKernel.NR);
                         }
 
                         for (; k < kc; k++)

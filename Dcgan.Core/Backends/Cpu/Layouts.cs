@@ -4,7 +4,6 @@
 namespace Dcgan.Backends.Cpu;
 
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 /// <summary>
 /// NCHW <c>[N, C, P]</c> ↔ batch-minor <c>[⌈N/64⌉][P][C][64]</c>. Forward fills samples past N with zeros; the
@@ -12,12 +11,16 @@ using System.Runtime.Intrinsics.X86;
 /// </summary>
 internal sealed unsafe class BatchMinorJob : ChunkJob
 {
+    private readonly SimdWidth _width;
     private float* _nchw;
     private float* _blocked;
     private int _n;
     private int _c;
     private int _p;
     private bool _inverse;
+
+    /// <summary>Creates the job for one vector width.</summary>
+    public BatchMinorJob(SimdWidth width) => _width = width;
 
     /// <summary>NCHW → batch-minor (⌈n/64⌉·p·c·64 floats).</summary>
     public void ToBlocked(WorkerPool pool, float* nchw, float* blocked, int n, int c, int p) => Start(pool, nchw, blocked, n, c, p, false);
@@ -34,7 +37,7 @@ internal sealed unsafe class BatchMinorJob : ChunkJob
         nint pixelStride = (nint)_c * 64, sampleStride = (nint)_c * _p;
         float* blocked = _blocked + ((((long)nt * _p * _c) + ch) * 64);
         float* nchw = _nchw + ((((long)n0 * _c) + ch) * _p);
-        int fullGroups = Avx512F.IsSupported ? valid / 16 : 0, fullPixels = Avx512F.IsSupported ? _p / 16 * 16 : 0;
+        int fullGroups = valid / 16, fullPixels = _p / 16 * 16;
         for (int jg = 0; jg < fullGroups; jg++)
         {
             for (int q = 0; q < fullPixels; q += 16)
@@ -43,11 +46,11 @@ internal sealed unsafe class BatchMinorJob : ChunkJob
                 float* cols = blocked + (q * pixelStride) + (jg * 16);
                 if (_inverse)
                 {
-                    Simd.Transpose16(cols, pixelStride, rows, sampleStride);
+                    SimdAt.Transpose16(_width, cols, pixelStride, rows, sampleStride);
                 }
                 else
                 {
-                    Simd.Transpose16(rows, sampleStride, cols, pixelStride);
+                    SimdAt.Transpose16(_width, rows, sampleStride, cols, pixelStride);
                 }
             }
         }
@@ -103,12 +106,16 @@ internal sealed unsafe class BatchMinorJob : ChunkJob
 /// </summary>
 internal sealed unsafe class ToChannelMinorJob : ChunkJob
 {
+    private readonly SimdWidth _width;
     private float* _src;
     private float* _dst;
     private int _c;
     private int _p;
     private int _nb;
     private int _cp;
+
+    /// <summary>Creates the job for one vector width.</summary>
+    public ToChannelMinorJob(SimdWidth width) => _width = width;
 
     /// <summary>Transposes <paramref name="src"/> into <paramref name="dst"/>.</summary>
     public void Run(WorkerPool pool, float* src, float* dst, int n, int c, int p, int nb, int cp)
@@ -130,12 +137,12 @@ internal sealed unsafe class ToChannelMinorJob : ChunkJob
         float* src = _src + ((long)chunk * _c * _p);
         nint rowStride = (nint)_nb * _cp;
         float* dst = _dst + ((((long)block * _p * _nb) + row) * _cp);
-        int fullChannels = Avx512F.IsSupported ? _c / 16 * 16 : 0, fullPixels = Avx512F.IsSupported ? _p / 16 * 16 : 0;
+        int fullChannels = _c / 16 * 16, fullPixels = _p / 16 * 16;
         for (int c = 0; c < fullChannels; c += 16)
         {
             for (int q = 0; q < fullPixels; q += 16)
             {
-                Simd.Transpose16(src + (c * _p) + q, _p, dst + (q * rowStride) + c, rowStride);
+                SimdAt.Transpose16(_width, src + (c * _p) + q, _p, dst + (q * rowStride) + c, rowStride);
             }
         }
 

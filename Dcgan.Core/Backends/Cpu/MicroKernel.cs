@@ -1,11 +1,12 @@
-// The register-blocked inner kernel of every fast CPU GEMM and convolution: a tile of up to 6 rows × 64 columns
-// of C held in 24 Vector512 accumulators, updated by rank-1 FMAs over a list of K segments (Goto & van de Geijn's
-// micro-kernel, with the K loop split into segments so a convolution can skip the taps that fall on padding).
+// The register-blocked inner kernel of every fast CPU GEMM and convolution: a tile of up to 6 rows of C held in
+// accumulator registers, updated by rank-1 FMAs over a list of K segments (Goto & van de Geijn's micro-kernel, with
+// the K loop split into segments so a convolution can skip the taps that fall on padding). One generic kernel for
+// every vector width; the tile's width follows the register file (Widths.cs): 6×64 at 512-bit, 6×16 at 256-bit,
+// 6×16 on ARM64 and 6×8 on x86 at 128-bit, 6×4 scalar. Callers see 16-column groups whatever the width.
 namespace Dcgan.Backends.Cpu;
 
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 /// <summary>
 /// One run of the K loop: rows k of A at <c>aBase + A + k·lda</c> (the tile's rows are consecutive floats there)
@@ -70,24 +71,22 @@ internal struct Const6 : IConstant
 
 /// <summary>
 /// C[r, j] (=|+=) Σ over segments s and k &lt; K_s of A[s, k, r] · B[s, k, j] for r &lt; rows (≤ 6) and
-/// j &lt; 16·vectors (≤ 64). B rows are read 16·vectors floats wide, so B buffers must be padded to 16 floats.
-/// The same (rows, vectors, segments) always give the same bits: the summation order is fixed.
+/// j &lt; 16·groups (≤ 64). B rows are read 16·groups floats wide, so B buffers must be padded to 16 floats.
+/// Every C element is one chain of multiply-adds in segment and k order, the same at every width (FMA where the
+/// hardware has it), so the same inputs give the same bits at any width with FMA and for any thread count.
 /// </summary>
 internal static unsafe class MicroKernel
 {
     /// <summary>Rows of the register tile.</summary>
     public const int MR = 6;
 
-    /// <summary>Columns of the register tile (four 16-float vectors).</summary>
+    /// <summary>Columns a caller may ask for at once (four 16-float groups).</summary>
     public const int NR = 64;
 
-    /// <summary>Whether the 512-bit kernels run on this machine.</summary>
-    public static bool Use512 { get; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
-
     /// <summary>Runs the tile kernel.</summary>
-    /// <param name="simd">Use the Vector512 kernel (false forces the portable one, for tests).</param>
+    /// <param name="width">The vector width to compute with.</param>
     /// <param name="rows">Rows of C, 1..6.</param>
-    /// <param name="vectors">16-float column groups of C, 1..4.</param>
+    /// <param name="groups">16-float column groups of C, 1..4.</param>
     /// <param name="aBase">Base of A.</param>
     /// <param name="bBase">Base of B.</param>
     /// <param name="segments">The K runs.</param>
@@ -97,126 +96,172 @@ internal static unsafe class MicroKernel
     /// <param name="c">The tile's first element.</param>
     /// <param name="ldc">Step between C rows, in floats.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
-    public static void Run(bool simd, int rows, int vectors, float* aBase, float* bBase, Segment* segments, int count,
+    public static void Run(SimdWidth width, int rows, int groups, float* aBase, float* bBase, Segment* segments, int count,
         nint lda, nint ldb, float* c, nint ldc, bool accumulate)
     {
-        if (!simd)
+        if ((uint)(groups - 1) >= 4)
         {
-            Portable(rows, vectors * 16, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
-            return;
+            throw new ArgumentOutOfRangeException(nameof(groups), groups, "Expected 1..4 column groups.");
         }
 
-        switch (vectors)
+        if ((uint)(rows - 1) >= MR)
         {
-            case 4:
-                ByRows<Const4>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Expected 1..6 rows.");
+        }
+
+        switch (width)
+        {
+            case SimdWidth.V512:
+                Strips<W512, Vector512<float>>(rows, groups * 16, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
-            case 3:
-                ByRows<Const3>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+            case SimdWidth.V256:
+                Strips<W256, Vector256<float>>(rows, groups * 16, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
-            case 2:
-                ByRows<Const2>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
-                break;
-            case 1:
-                ByRows<Const1>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+            case SimdWidth.V128:
+                Strips<W128, Vector128<float>>(rows, groups * 16, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(vectors), vectors, "Expected 1..4 vectors.");
+                Strips<W1, float>(rows, groups * 16, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                break;
         }
     }
 
-    private static void ByRows<TV>(int rows, float* aBase, float* bBase, Segment* segments, int count,
+    // The columns in strips as wide as the width's tile (or one narrower strip when fewer columns are asked for).
+    private static void Strips<TW, TV>(int rows, int columns, float* aBase, float* bBase, Segment* segments, int count,
         nint lda, nint ldb, float* c, nint ldc, bool accumulate)
-        where TV : struct, IConstant
+        where TW : struct, IWidth<TV>
+        where TV : struct
+    {
+        int strip = TW.TileVectors * TW.Count;
+        if (columns < strip)
+        {
+            ByRows<TW, TV>(columns / TW.Count, rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+            return;
+        }
+
+        for (int j = 0; j < columns; j += strip)
+        {
+            ByRows<TW, TV>(TW.TileVectors, rows, aBase, bBase + j, segments, count, lda, ldb, c + j, ldc, accumulate);
+        }
+    }
+
+    private static void ByRows<TW, TV>(int vectors, int rows, float* aBase, float* bBase, Segment* segments, int count,
+        nint lda, nint ldb, float* c, nint ldc, bool accumulate)
+        where TW : struct, IWidth<TV>
+        where TV : struct
+    {
+        switch (vectors)
+        {
+            case 4:
+                ByRows<TW, TV, Const4>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                break;
+            case 3:
+                ByRows<TW, TV, Const3>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                break;
+            case 2:
+                ByRows<TW, TV, Const2>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                break;
+            default:
+                ByRows<TW, TV, Const1>(rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                break;
+        }
+    }
+
+    private static void ByRows<TW, TV, TC>(int rows, float* aBase, float* bBase, Segment* segments, int count,
+        nint lda, nint ldb, float* c, nint ldc, bool accumulate)
+        where TW : struct, IWidth<TV>
+        where TV : struct
+        where TC : struct, IConstant
     {
         switch (rows)
         {
             case 6:
-                Tile512<Const6, TV>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                Tile<TW, TV, Const6, TC>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
             case 5:
-                Tile512<Const5, TV>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                Tile<TW, TV, Const5, TC>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
             case 4:
-                Tile512<Const4, TV>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                Tile<TW, TV, Const4, TC>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
             case 3:
-                Tile512<Const3, TV>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                Tile<TW, TV, Const3, TC>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
             case 2:
-                Tile512<Const2, TV>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
-                break;
-            case 1:
-                Tile512<Const1, TV>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                Tile<TW, TV, Const2, TC>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(rows), rows, "Expected 1..6 rows.");
+                Tile<TW, TV, Const1, TC>(aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
+                break;
         }
     }
 
+    // TR rows × TC registers of accumulators; the JIT drops every branch on TR and TC, leaving straight-line FMAs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile512<TR, TV>(float* aBase, float* bBase, Segment* segments, int count,
+    private static void Tile<TW, TV, TR, TC>(float* aBase, float* bBase, Segment* segments, int count,
         nint lda, nint ldb, float* c, nint ldc, bool accumulate)
+        where TW : struct, IWidth<TV>
+        where TV : struct
         where TR : struct, IConstant
-        where TV : struct, IConstant
+        where TC : struct, IConstant
     {
-        int r = TR.Value, v = TV.Value;
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
-        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
-        Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
-        Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+        int r = TR.Value, v = TC.Value, w = TW.Count;
+        TV c00 = TW.Zero, c01 = TW.Zero, c02 = TW.Zero, c03 = TW.Zero;
+        TV c10 = TW.Zero, c11 = TW.Zero, c12 = TW.Zero, c13 = TW.Zero;
+        TV c20 = TW.Zero, c21 = TW.Zero, c22 = TW.Zero, c23 = TW.Zero;
+        TV c30 = TW.Zero, c31 = TW.Zero, c32 = TW.Zero, c33 = TW.Zero;
+        TV c40 = TW.Zero, c41 = TW.Zero, c42 = TW.Zero, c43 = TW.Zero;
+        TV c50 = TW.Zero, c51 = TW.Zero, c52 = TW.Zero, c53 = TW.Zero;
         if (accumulate)
         {
             float* p = c;
-            c00 = Vector512.Load(p);
-            if (v > 1) c01 = Vector512.Load(p + 16);
-            if (v > 2) c02 = Vector512.Load(p + 32);
-            if (v > 3) c03 = Vector512.Load(p + 48);
+            c00 = TW.Load(p);
+            if (v > 1) c01 = TW.Load(p + w);
+            if (v > 2) c02 = TW.Load(p + (2 * w));
+            if (v > 3) c03 = TW.Load(p + (3 * w));
             if (r > 1)
             {
                 p += ldc;
-                c10 = Vector512.Load(p);
-                if (v > 1) c11 = Vector512.Load(p + 16);
-                if (v > 2) c12 = Vector512.Load(p + 32);
-                if (v > 3) c13 = Vector512.Load(p + 48);
+                c10 = TW.Load(p);
+                if (v > 1) c11 = TW.Load(p + w);
+                if (v > 2) c12 = TW.Load(p + (2 * w));
+                if (v > 3) c13 = TW.Load(p + (3 * w));
             }
 
             if (r > 2)
             {
                 p += ldc;
-                c20 = Vector512.Load(p);
-                if (v > 1) c21 = Vector512.Load(p + 16);
-                if (v > 2) c22 = Vector512.Load(p + 32);
-                if (v > 3) c23 = Vector512.Load(p + 48);
+                c20 = TW.Load(p);
+                if (v > 1) c21 = TW.Load(p + w);
+                if (v > 2) c22 = TW.Load(p + (2 * w));
+                if (v > 3) c23 = TW.Load(p + (3 * w));
             }
 
             if (r > 3)
             {
                 p += ldc;
-                c30 = Vector512.Load(p);
-                if (v > 1) c31 = Vector512.Load(p + 16);
-                if (v > 2) c32 = Vector512.Load(p + 32);
-                if (v > 3) c33 = Vector512.Load(p + 48);
+                c30 = TW.Load(p);
+                if (v > 1) c31 = TW.Load(p + w);
+                if (v > 2) c32 = TW.Load(p + (2 * w));
+                if (v > 3) c33 = TW.Load(p + (3 * w));
             }
 
             if (r > 4)
             {
                 p += ldc;
-                c40 = Vector512.Load(p);
-                if (v > 1) c41 = Vector512.Load(p + 16);
-                if (v > 2) c42 = Vector512.Load(p + 32);
-                if (v > 3) c43 = Vector512.Load(p + 48);
+                c40 = TW.Load(p);
+                if (v > 1) c41 = TW.Load(p + w);
+                if (v > 2) c42 = TW.Load(p + (2 * w));
+                if (v > 3) c43 = TW.Load(p + (3 * w));
             }
 
             if (r > 5)
             {
                 p += ldc;
-                c50 = Vector512.Load(p);
-                if (v > 1) c51 = Vector512.Load(p + 16);
-                if (v > 2) c52 = Vector512.Load(p + 32);
-                if (v > 3) c53 = Vector512.Load(p + 48);
+                c50 = TW.Load(p);
+                if (v > 1) c51 = TW.Load(p + w);
+                if (v > 2) c52 = TW.Load(p + (2 * w));
+                if (v > 3) c53 = TW.Load(p + (3 * w));
             }
         }
 
@@ -226,58 +271,58 @@ internal static unsafe class MicroKernel
             float* b = bBase + segments[s].B;
             for (int k = segments[s].K; k > 0; k--)
             {
-                Vector512<float> b0 = Vector512.Load(b);
-                Vector512<float> b1 = v > 1 ? Vector512.Load(b + 16) : default;
-                Vector512<float> b2 = v > 2 ? Vector512.Load(b + 32) : default;
-                Vector512<float> b3 = v > 3 ? Vector512.Load(b + 48) : default;
-                Vector512<float> av = Vector512.Create(a[0]);
-                c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
-                if (v > 1) c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
-                if (v > 2) c02 = Avx512F.FusedMultiplyAdd(av, b2, c02);
-                if (v > 3) c03 = Avx512F.FusedMultiplyAdd(av, b3, c03);
+                TV b0 = TW.Load(b);
+                TV b1 = v > 1 ? TW.Load(b + w) : TW.Zero;
+                TV b2 = v > 2 ? TW.Load(b + (2 * w)) : TW.Zero;
+                TV b3 = v > 3 ? TW.Load(b + (3 * w)) : TW.Zero;
+                TV av = TW.Broadcast(a[0]);
+                c00 = TW.MultiplyAdd(av, b0, c00);
+                if (v > 1) c01 = TW.MultiplyAdd(av, b1, c01);
+                if (v > 2) c02 = TW.MultiplyAdd(av, b2, c02);
+                if (v > 3) c03 = TW.MultiplyAdd(av, b3, c03);
                 if (r > 1)
                 {
-                    av = Vector512.Create(a[1]);
-                    c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
-                    if (v > 1) c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
-                    if (v > 2) c12 = Avx512F.FusedMultiplyAdd(av, b2, c12);
-                    if (v > 3) c13 = Avx512F.FusedMultiplyAdd(av, b3, c13);
+                    av = TW.Broadcast(a[1]);
+                    c10 = TW.MultiplyAdd(av, b0, c10);
+                    if (v > 1) c11 = TW.MultiplyAdd(av, b1, c11);
+                    if (v > 2) c12 = TW.MultiplyAdd(av, b2, c12);
+                    if (v > 3) c13 = TW.MultiplyAdd(av, b3, c13);
                 }
 
                 if (r > 2)
                 {
-                    av = Vector512.Create(a[2]);
-                    c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
-                    if (v > 1) c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
-                    if (v > 2) c22 = Avx512F.FusedMultiplyAdd(av, b2, c22);
-                    if (v > 3) c23 = Avx512F.FusedMultiplyAdd(av, b3, c23);
+                    av = TW.Broadcast(a[2]);
+                    c20 = TW.MultiplyAdd(av, b0, c20);
+                    if (v > 1) c21 = TW.MultiplyAdd(av, b1, c21);
+                    if (v > 2) c22 = TW.MultiplyAdd(av, b2, c22);
+                    if (v > 3) c23 = TW.MultiplyAdd(av, b3, c23);
                 }
 
                 if (r > 3)
                 {
-                    av = Vector512.Create(a[3]);
-                    c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
-                    if (v > 1) c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
-                    if (v > 2) c32 = Avx512F.FusedMultiplyAdd(av, b2, c32);
-                    if (v > 3) c33 = Avx512F.FusedMultiplyAdd(av, b3, c33);
+                    av = TW.Broadcast(a[3]);
+                    c30 = TW.MultiplyAdd(av, b0, c30);
+                    if (v > 1) c31 = TW.MultiplyAdd(av, b1, c31);
+                    if (v > 2) c32 = TW.MultiplyAdd(av, b2, c32);
+                    if (v > 3) c33 = TW.MultiplyAdd(av, b3, c33);
                 }
 
                 if (r > 4)
                 {
-                    av = Vector512.Create(a[4]);
-                    c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
-                    if (v > 1) c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
-                    if (v > 2) c42 = Avx512F.FusedMultiplyAdd(av, b2, c42);
-                    if (v > 3) c43 = Avx512F.FusedMultiplyAdd(av, b3, c43);
+                    av = TW.Broadcast(a[4]);
+                    c40 = TW.MultiplyAdd(av, b0, c40);
+                    if (v > 1) c41 = TW.MultiplyAdd(av, b1, c41);
+                    if (v > 2) c42 = TW.MultiplyAdd(av, b2, c42);
+                    if (v > 3) c43 = TW.MultiplyAdd(av, b3, c43);
                 }
 
                 if (r > 5)
                 {
-                    av = Vector512.Create(a[5]);
-                    c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
-                    if (v > 1) c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
-                    if (v > 2) c52 = Avx512F.FusedMultiplyAdd(av, b2, c52);
-                    if (v > 3) c53 = Avx512F.FusedMultiplyAdd(av, b3, c53);
+                    av = TW.Broadcast(a[5]);
+                    c50 = TW.MultiplyAdd(av, b0, c50);
+                    if (v > 1) c51 = TW.MultiplyAdd(av, b1, c51);
+                    if (v > 2) c52 = TW.MultiplyAdd(av, b2, c52);
+                    if (v > 3) c53 = TW.MultiplyAdd(av, b3, c53);
                 }
 
                 a += lda;
@@ -286,112 +331,53 @@ internal static unsafe class MicroKernel
         }
 
         float* q = c;
-        Vector512.Store(c00, q);
-        if (v > 1) Vector512.Store(c01, q + 16);
-        if (v > 2) Vector512.Store(c02, q + 32);
-        if (v > 3) Vector512.Store(c03, q + 48);
+        TW.Store(c00, q);
+        if (v > 1) TW.Store(c01, q + w);
+        if (v > 2) TW.Store(c02, q + (2 * w));
+        if (v > 3) TW.Store(c03, q + (3 * w));
         if (r > 1)
         {
             q += ldc;
-            Vector512.Store(c10, q);
-            if (v > 1) Vector512.Store(c11, q + 16);
-            if (v > 2) Vector512.Store(c12, q + 32);
-            if (v > 3) Vector512.Store(c13, q + 48);
+            TW.Store(c10, q);
+            if (v > 1) TW.Store(c11, q + w);
+            if (v > 2) TW.Store(c12, q + (2 * w));
+            if (v > 3) TW.Store(c13, q + (3 * w));
         }
 
         if (r > 2)
         {
             q += ldc;
-            Vector512.Store(c20, q);
-            if (v > 1) Vector512.Store(c21, q + 16);
-            if (v > 2) Vector512.Store(c22, q + 32);
-            if (v > 3) Vector512.Store(c23, q + 48);
+            TW.Store(c20, q);
+            if (v > 1) TW.Store(c21, q + w);
+            if (v > 2) TW.Store(c22, q + (2 * w));
+            if (v > 3) TW.Store(c23, q + (3 * w));
         }
 
         if (r > 3)
         {
             q += ldc;
-            Vector512.Store(c30, q);
-            if (v > 1) Vector512.Store(c31, q + 16);
-            if (v > 2) Vector512.Store(c32, q + 32);
-            if (v > 3) Vector512.Store(c33, q + 48);
+            TW.Store(c30, q);
+            if (v > 1) TW.Store(c31, q + w);
+            if (v > 2) TW.Store(c32, q + (2 * w));
+            if (v > 3) TW.Store(c33, q + (3 * w));
         }
 
         if (r > 4)
         {
             q += ldc;
-            Vector512.Store(c40, q);
-            if (v > 1) Vector512.Store(c41, q + 16);
-            if (v > 2) Vector512.Store(c42, q + 32);
-            if (v > 3) Vector512.Store(c43, q + 48);
+            TW.Store(c40, q);
+            if (v > 1) TW.Store(c41, q + w);
+            if (v > 2) TW.Store(c42, q + (2 * w));
+            if (v > 3) TW.Store(c43, q + (3 * w));
         }
 
         if (r > 5)
         {
             q += ldc;
-            Vector512.Store(c50, q);
-            if (v > 1) Vector512.Store(c51, q + 16);
-            if (v > 2) Vector512.Store(c52, q + 32);
-            if (v > 3) Vector512.Store(c53, q + 48);
-        }
-    }
-
-    /// <summary>
-    /// The same tile without Vector512: per 16-column group, accumulators in a small stack tile updated with
-    /// <see cref="System.Numerics.Vector{T}"/> multiply-adds (FMA when the hardware has it, so results may differ
-    /// in the last bit from the 512-bit kernel, but never between thread counts).
-    /// </summary>
-    private static void Portable(int rows, int columns, float* aBase, float* bBase, Segment* segments, int count,
-        nint lda, nint ldb, float* c, nint ldc, bool accumulate)
-    {
-        float* acc = stackalloc float[MR * 16];
-        for (int j0 = 0; j0 < columns; j0 += 16)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                for (int j = 0; j < 16; j++)
-                {
-                    acc[(r * 16) + j] = accumulate ? c[(r * ldc) + j0 + j] : 0f;
-                }
-            }
-
-            for (int s = 0; s < count; s++)
-            {
-                float* a = aBase + segments[s].A;
-                float* b = bBase + segments[s].B + j0;
-                for (int k = segments[s].K; k > 0; k--)
-                {
-                    for (int r = 0; r < rows; r++)
-                    {
-                        float ar = a[r];
-                        float* row = acc + (r * 16);
-                        if (Vector256.IsHardwareAccelerated)
-                        {
-                            Vector256<float> va = Vector256.Create(ar);
-                            Vector256.Store(Vector256.FusedMultiplyAdd(va, Vector256.Load(b), Vector256.Load(row)), row);
-                            Vector256.Store(Vector256.FusedMultiplyAdd(va, Vector256.Load(b + 8), Vector256.Load(row + 8)), row + 8);
-                        }
-                        else
-                        {
-                            for (int j = 0; j < 16; j++)
-                            {
-                                row[j] = MathF.FusedMultiplyAdd(ar, b[j], row[j]);
-                            }
-                        }
-                    }
-
-                    a += lda;
-                    b += ldb;
-                }
-            }
-
-            for (int r = 0; r < rows; r++)
-            {
-                for (int j = 0; j < 16; j++)
-                {
-                    c[(r * ldc) + j0 + j] = acc[(r * 16) + j];
-                }
-            }
+            TW.Store(c50, q);
+            if (v > 1) TW.Store(c51, q + w);
+            if (v > 2) TW.Store(c52, q + (2 * w));
+            if (v > 3) TW.Store(c53, q + (3 * w));
         }
     }
 }

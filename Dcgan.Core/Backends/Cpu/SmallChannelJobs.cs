@@ -15,10 +15,10 @@ internal static unsafe class Im2Col
     /// floats apart (columns past Q zero-filled) — the K order of <see cref="ConvForwardJob.PackWeights"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TapMajor(in ConvGeometry g, float* image, float* col, int ld, float* padded)
+    public static void TapMajor(SimdWidth width, in ConvGeometry g, float* image, float* col, int ld, float* padded)
     {
         int k = g.KernelSize, q = g.OutHeight * g.OutWidth;
-        if (FitsPermute(g) && ld >= q + 16)
+        if (FitsPermute(width, g) && ld >= q + 16)
         {
             TapMajorPermute(g, image, col, ld, padded);
             return;
@@ -61,10 +61,10 @@ internal static unsafe class Im2Col
     /// floats apart (entries past Ci·k·k zero-filled) — pixel-major, taps in the weight's own order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PixelMajor(in ConvGeometry g, float* image, float* col, int ld, float* padded)
+    public static void PixelMajor(SimdWidth width, in ConvGeometry g, float* image, float* col, int ld, float* padded)
     {
         int k = g.KernelSize, taps = g.InChannels * k * k;
-        if (FitsPermute(g) && k <= 16)
+        if (FitsPermute(width, g) && k <= 16)
         {
             // Each tap row is k consecutive floats of the padded image: one 16-wide copy per (pixel, channel, row);
             // the overhang is rewritten by the next copy (the caller leaves 16 floats of slack after the last row).
@@ -148,11 +148,12 @@ internal static unsafe class Im2Col
     public static long PaddedLength(in ConvGeometry g) => ((long)g.InChannels * PaddedHeight(g) * PaddedWidth) + 32;
 
     /// <summary>
-    /// Whether one output row's taps can be gathered by a two-vector permute: AVX-512, stride 1 or 2, at most 16
-    /// output columns, and the padded row ((Wo − 1)·s + k, plus the left padding's shift) within 32 floats.
+    /// Whether one output row's taps can be gathered by a two-vector permute: AVX-512 (the one width-specific path:
+    /// other widths build the same matrices with the plain loops), stride 1 or 2, at most 16 output columns, and the
+    /// padded row ((Wo − 1)·s + k, plus the left padding's shift) within 32 floats.
     /// </summary>
-    public static bool FitsPermute(in ConvGeometry g) =>
-        System.Runtime.Intrinsics.X86.Avx512F.IsSupported && g.Stride <= 2 && g.OutWidth <= 16
+    public static bool FitsPermute(SimdWidth width, in ConvGeometry g) =>
+        width == SimdWidth.V512 && g.Stride <= 2 && g.OutWidth <= 16
         && g.InWidth + (2 * g.Padding) <= PaddedWidth && ((g.OutWidth - 1) * g.Stride) + g.KernelSize <= PaddedWidth;
 
     /// <summary>padded[ci][p + ih][p + iw] = image[ci][ih][iw], zero elsewhere ([Ci][PaddedHeight][32]).</summary>
@@ -210,7 +211,7 @@ internal sealed unsafe class SmallChannelForwardJob : ChunkJob
 {
     private readonly WorkerScratch[] _scratch;
     private ConvGeometry _g;
-    private bool _simd;
+    private SimdWidth _width;
     private float* _x;
     private float* _wp;
     private float* _y;
@@ -219,10 +220,10 @@ internal sealed unsafe class SmallChannelForwardJob : ChunkJob
     public SmallChannelForwardJob(WorkerScratch[] scratch) => _scratch = scratch;
 
     /// <summary>Runs y = conv2d(x, w) with weights packed by <see cref="ConvForwardJob.PackWeights"/>.</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* x, float* wp, float* y)
+    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* x, float* wp, float* y)
     {
         _g = g;
-        _simd = simd;
+        _width = width;
         _x = x;
         _wp = wp;
         _y = y;
@@ -240,7 +241,7 @@ internal sealed unsafe class SmallChannelForwardJob : ChunkJob
         float* tile = scratch.Tile.Ensure(MicroKernel.MR * MicroKernel.NR);
         float* padded = scratch.PackA.Ensure(Im2Col.PaddedLength(g));
         Segment* segment = scratch.Segments.Ensure(1);
-        Im2Col.TapMajor(g, _x + ((long)chunk * g.InChannels * g.InHeight * g.InWidth), col, ld, padded);
+        Im2Col.TapMajor(_width, g, _x + ((long)chunk * g.InChannels * g.InHeight * g.InWidth), col, ld, padded);
         float* y = _y + ((long)chunk * g.OutChannels * q);
         int tiles = (g.OutChannels + MicroKernel.MR - 1) / MicroKernel.MR;
         for (int j0 = 0; j0 < q; j0 += MicroKernel.NR)
@@ -254,11 +255,11 @@ internal sealed unsafe class SmallChannelForwardJob : ChunkJob
                 float* c = y + ((long)m * MicroKernel.MR * q) + j0;
                 if (cols == vectors * 16)
                 {
-                    MicroKernel.Run(_simd, rows, vectors, a, col, segment, 1, MicroKernel.MR, ld, c, q, false);
+                    MicroKernel.Run(_width, rows, vectors, a, col, segment, 1, MicroKernel.MR, ld, c, q, false);
                 }
                 else
                 {
-                    MicroKernel.Run(_simd, rows, vectors, a, col, segment, 1, MicroKernel.MR, ld, tile, MicroKernel.NR, false);
+                    MicroKernel.Run(_width, rows, vectors, a, col, segment, 1, MicroKernel.MR, ld, tile, MicroKernel.NR, false);
                     for (int r = 0; r < rows; r++)
                     {
                         new ReadOnlySpan<float>(tile + (r * MicroKernel.NR), cols).CopyTo(new Span<float>(c + ((long)r * q), cols));
@@ -277,7 +278,7 @@ internal sealed unsafe class SmallChannelBackwardInputJob : ChunkJob
 {
     private readonly WorkerScratch[] _scratch;
     private ConvGeometry _g;
-    private bool _simd;
+    private SimdWidth _width;
     private float* _dy;
     private float* _wt;
     private float* _dx;
@@ -311,10 +312,10 @@ internal sealed unsafe class SmallChannelBackwardInputJob : ChunkJob
     }
 
     /// <summary>Runs dx = conv_transpose2d(dy, w) with weights packed by <see cref="PackWeights"/>.</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* dy, float* wt, float* dx)
+    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* dy, float* wt, float* dx)
     {
         _g = g;
-        _simd = simd;
+        _width = width;
         _dy = dy;
         _wt = wt;
         _dx = dx;
@@ -355,13 +356,13 @@ internal sealed unsafe class SmallChannelBackwardInputJob : ChunkJob
             *segment = new Segment(0, j0, co);
             for (int m = 0; m < tiles; m++)
             {
-                MicroKernel.Run(_simd, h, vectors, _wt + ((long)m * co * h), b, segment, 1, h, ldb, dcol + ((long)m * h * ld) + j0, ld, false);
+                MicroKernel.Run(_width, h, vectors, _wt + ((long)m * co * h), b, segment, 1, h, ldb, dcol + ((long)m * h * ld) + j0, ld, false);
             }
         }
 
         // col2im: every tap of every output pixel adds into the input pixel it came from, taps in order.
         float* dx = _dx + ((long)chunk * g.InChannels * g.InHeight * g.InWidth);
-        if (Im2Col.FitsPermute(g))
+        if (Im2Col.FitsPermute(_width, g))
         {
             Col2ImPermute(g, dcol, ld, scratch.Tile.Ensure(AccumulatorLength(g)), dx);
             return;
@@ -464,7 +465,7 @@ internal sealed unsafe class SmallChannelWeightGradientJob : ChunkJob
 
     private readonly WorkerScratch[] _scratch;
     private ConvGeometry _g;
-    private bool _simd;
+    private SimdWidth _width;
     private float* _x;
     private float* _dy;
     private float* _part;
@@ -475,10 +476,10 @@ internal sealed unsafe class SmallChannelWeightGradientJob : ChunkJob
     public SmallChannelWeightGradientJob(WorkerScratch[] scratch) => _scratch = scratch;
 
     /// <summary>Fills <paramref name="part"/> ([groups][rowLength][cop]).</summary>
-    public void Run(WorkerPool pool, bool simd, in ConvGeometry g, float* x, float* dy, float* part, int rowLength, int cop)
+    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* x, float* dy, float* part, int rowLength, int cop)
     {
         _g = g;
-        _simd = simd;
+        _width = width;
         _x = x;
         _dy = dy;
         _part = part;
@@ -502,8 +503,8 @@ internal sealed unsafe class SmallChannelWeightGradientJob : ChunkJob
         for (int i = 0; i < images; i++)
         {
             int n = first + i;
-            Im2Col.PixelMajor(g, _x + ((long)n * g.InChannels * p), col + ((long)i * q * _rowLength), _rowLength, padded);
-            Transpose(_dy + ((long)n * co * q), co, q, dyt + ((long)i * q * _cop), _cop);
+            Im2Col.PixelMajor(_width, g, _x + ((long)n * g.InChannels * p), col + ((long)i * q * _rowLength), _rowLength, padded);
+            Transpose(_width, _dy + ((long)n * co * q), co, q, dyt + ((long)i * q * _cop), _cop);
         }
 
         *segment = new Segment(0, 0, images * q);
@@ -515,22 +516,22 @@ internal sealed unsafe class SmallChannelWeightGradientJob : ChunkJob
             {
                 int rows = Math.Min(h, taps - (m * h));
                 float* c = _part + ((((long)chunk * _rowLength) + (m * h)) * _cop) + j0;
-                MicroKernel.Run(_simd, rows, vectors, col + (m * h), dyt + j0, segment, 1, _rowLength, _cop, c, _cop, false);
+                MicroKernel.Run(_width, rows, vectors, col + (m * h), dyt + j0, segment, 1, _rowLength, _cop, c, _cop, false);
             }
         }
     }
 
     // dst[o][c] = src[c][o] for c < channels (zero up to cp), o < pixels.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose(float* src, int channels, int pixels, float* dst, int cp)
+    private static void Transpose(SimdWidth width, float* src, int channels, int pixels, float* dst, int cp)
     {
-        int fullC = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? channels / 16 * 16 : 0;
-        int fullP = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? pixels / 16 * 16 : 0;
+        int fullC = channels / 16 * 16;
+        int fullP = pixels / 16 * 16;
         for (int c = 0; c < fullC; c += 16)
         {
             for (int o = 0; o < fullP; o += 16)
             {
-                Simd.Transpose16(src + ((long)c * pixels) + o, pixels, dst + ((long)o * cp) + c, cp);
+                SimdAt.Transpose16(width, src + ((long)c * pixels) + o, pixels, dst + ((long)o * cp) + c, cp);
             }
         }
 
