@@ -1,6 +1,17 @@
-// Convolution kernels of the CPU backend: layout changes, weight packing and the implicit-GEMM jobs of
-// ConvolutionJobs.cs; convolutions whose output is 1×1 and whose kernel covers the whole input (Linear,
-// DCGAN's first and last layers) go straight to the packed GEMM.
+// Convolution kernels of the CPU backend. Which geometry takes which path (Conv2d's geometry; a ConvTranspose2d
+// runs Conv2d's backward-input as its forward and Conv2d's forward as its backward-input, Dumoulin & Visin 2016):
+//
+// | geometry                                   | forward / backward-input          | weight gradient              | layers of the presets                      |
+// |--------------------------------------------|-----------------------------------|------------------------------|--------------------------------------------|
+// | dense: 1×1 output, kernel = whole unpadded | Gemm.cs (packed GEMM); GemvJob    | Gemm.cs; GemvJob             | every Linear; dcgan G's first ConvT and D's |
+// |   input                                    |   when there is one output        |                              |   last Conv                                |
+// | few input channels (< 16)                  | SmallChannelJobs.cs: per-image    | SmallChannelWeightGradientJob | D's first Conv, G's last ConvT (1 channel) |
+// |                                            |   im2col GEMMs on NCHW            |   (im2col, grouped images)   |                                            |
+// | everything else                            | ConvolutionJobs.cs: batch-minor   | ConvBackwardWeightJob        | the 64/128/256-channel layers              |
+// |                                            |   implicit GEMM (padding taps and |   (channel-minor, per tap)   |                                            |
+// |                                            |   sub-pixel zeros skipped)        |                              |                                            |
+//
+// Every path ends in MicroKernel.Run, generic over the vector width (Widths.cs).
 namespace Dcgan.Backends.Cpu;
 
 using System.Runtime.CompilerServices;
