@@ -1,5 +1,6 @@
-// The IBackend operations of GpuBackend: validate on the host (HostBackend's checks and messages, plus what makes
-// every kernel index provably in range), then queue kernels from Kernels/ on the default stream.
+// The IBackend operations of GpuBackend: Backend (Dcgan.Core) has checked the arguments, including the convolution
+// geometry that keeps every kernel index in range; these resolve device views and queue kernels from Kernels/ on the
+// default stream.
 namespace Dcgan.Gpu;
 
 using Dcgan.Backends;
@@ -36,11 +37,9 @@ public sealed partial class GpuBackend
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, BceArgs> _bceFinish = null!;
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The lengths differ or the tensor belongs to another backend.</exception>
-    public unsafe void Upload(ReadOnlySpan<float> source, Tensor destination)
+    internal override unsafe void UploadCore(ReadOnlySpan<float> source, Tensor destination)
     {
         ArrayView<float> d = ViewOf(destination, nameof(destination));
-        CheckLength(source.Length, destination.Length, nameof(source));
         if (source.Length == 0)
         {
             return;
@@ -53,11 +52,9 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The lengths differ or the tensor belongs to another backend.</exception>
-    public unsafe void Download(Tensor source, Span<float> destination)
+    internal override unsafe void DownloadCore(Tensor source, Span<float> destination)
     {
         ArrayView<float> s = ViewOf(source, nameof(source));
-        CheckLength(destination.Length, source.Length, nameof(destination));
         if (destination.Length == 0)
         {
             return;
@@ -70,7 +67,7 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void Fill(Tensor tensor, float value)
+    internal override void FillCore(Tensor tensor, float value)
     {
         ArrayView<float> y = ViewOf(tensor, nameof(tensor));
         if (tensor.Length > 0)
@@ -81,11 +78,10 @@ public sealed partial class GpuBackend
 
     /// <inheritdoc/>
     /// <remarks>Overlapping views of one buffer are copied through scratch memory, as <c>Span.CopyTo</c> allows overlap.</remarks>
-    public void Copy(Tensor source, Tensor destination)
+    internal override void CopyCore(Tensor source, Tensor destination)
     {
         ArrayView<float> s = ViewOf(source, nameof(source));
         ArrayView<float> d = ViewOf(destination, nameof(destination));
-        CheckLength(source.Length, destination.Length, nameof(source));
         int n = source.Length;
         if (n == 0)
         {
@@ -111,12 +107,11 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
+    internal override void ConvForwardCore(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
     {
-        CheckConvGeometry(g);
-        ArrayView<float> x = ViewOf(input, g.InputShape, nameof(input));
-        ArrayView<float> w = ViewOf(weight, g.WeightShape, nameof(weight));
-        ArrayView<float> y = ViewOf(output, g.OutputShape, nameof(output));
+        ArrayView<float> x = ViewOf(input, nameof(input));
+        ArrayView<float> w = ViewOf(weight, nameof(weight));
+        ArrayView<float> y = ViewOf(output, nameof(output));
         if (output.Length > 0)
         {
             _convForward(Config(output.Length), x, w, y, g);
@@ -124,12 +119,11 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void ConvBackwardInput(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
+    internal override void ConvBackwardInputCore(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
     {
-        CheckConvGeometry(g);
-        ArrayView<float> dy = ViewOf(gradOutput, g.OutputShape, nameof(gradOutput));
-        ArrayView<float> w = ViewOf(weight, g.WeightShape, nameof(weight));
-        ArrayView<float> dx = ViewOf(gradInput, g.InputShape, nameof(gradInput));
+        ArrayView<float> dy = ViewOf(gradOutput, nameof(gradOutput));
+        ArrayView<float> w = ViewOf(weight, nameof(weight));
+        ArrayView<float> dx = ViewOf(gradInput, nameof(gradInput));
         if (gradInput.Length > 0)
         {
             _convBackwardInput(Config(gradInput.Length), dy, w, dx, g);
@@ -137,12 +131,11 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void ConvBackwardWeight(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
+    internal override void ConvBackwardWeightCore(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
     {
-        CheckConvGeometry(g);
-        ArrayView<float> x = ViewOf(input, g.InputShape, nameof(input));
-        ArrayView<float> dy = ViewOf(gradOutput, g.OutputShape, nameof(gradOutput));
-        ArrayView<float> dw = ViewOf(gradWeight, g.WeightShape, nameof(gradWeight));
+        ArrayView<float> x = ViewOf(input, nameof(input));
+        ArrayView<float> dy = ViewOf(gradOutput, nameof(gradOutput));
+        ArrayView<float> dw = ViewOf(gradWeight, nameof(gradWeight));
         int weights = gradWeight.Length;
         if (weights == 0)
         {
@@ -174,53 +167,44 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void AddChannelBias(Tensor output, Tensor bias)
+    internal override void AddChannelBiasCore(in BatchNormGeometry g, Tensor output, Tensor bias)
     {
-        BatchNormGeometry bg = BatchNormGeometry.FromShape(output.Shape);
-        ArrayView<float> b = ViewOf(bias, new TensorShape(bg.Channels), nameof(bias));
         ArrayView<float> y = ViewOf(output, nameof(output));
+        ArrayView<float> b = ViewOf(bias, nameof(bias));
         if (output.Length > 0)
         {
-            _addChannelBias(Config(output.Length), y, b, new ChannelArgs(bg.Batch, bg.Channels, bg.Spatial, 1, 0f));
+            _addChannelBias(Config(output.Length), y, b, new ChannelArgs(g.Batch, g.Channels, g.Spatial, 1, 0f));
         }
     }
 
     /// <inheritdoc/>
-    public void SumPerChannel(Tensor gradOutput, Tensor gradBias)
+    internal override void SumPerChannelCore(in BatchNormGeometry g, Tensor gradOutput, Tensor gradBias)
     {
-        BatchNormGeometry bg = BatchNormGeometry.FromShape(gradOutput.Shape);
-        ArrayView<float> db = ViewOf(gradBias, new TensorShape(bg.Channels), nameof(gradBias));
         ArrayView<float> dy = ViewOf(gradOutput, nameof(gradOutput));
-        if (bg.Channels == 0)
+        ArrayView<float> db = ViewOf(gradBias, nameof(gradBias));
+        if (g.Channels == 0)
         {
             return;
         }
 
-        ChannelArgs layout = Layout(bg);
+        ChannelArgs layout = Layout(g);
         ArrayView<float> partial = Scratch(layout.PartialCount);
         _channelSum(Config(layout.PartialCount), dy, partial, layout);
-        _sumPartials(Config(bg.Channels), partial, db, new SumPartialsArgs(bg.Channels, layout.Chunks, layout.Chunks, 1));
+        _sumPartials(Config(g.Channels), partial, db, new SumPartialsArgs(g.Channels, layout.Chunks, layout.Chunks, 1));
     }
 
     /// <inheritdoc/>
-    public void BatchNormForward(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+    internal override void BatchNormForwardCore(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
         bool training, float momentum, float eps, Tensor output, Tensor saveMean, Tensor saveInvStd)
     {
-        CheckBatchNormInput(g, input);
-        var channels = new TensorShape(g.Channels);
-        ArrayView<float> gamma = ViewOf(weight, channels, nameof(weight));
-        ArrayView<float> beta = ViewOf(bias, channels, nameof(bias));
-        ArrayView<float> rm = ViewOf(runningMean, channels, nameof(runningMean));
-        ArrayView<float> rv = ViewOf(runningVar, channels, nameof(runningVar));
-        ArrayView<float> mean = ViewOf(saveMean, channels, nameof(saveMean));
-        ArrayView<float> invStd = ViewOf(saveInvStd, channels, nameof(saveInvStd));
         ArrayView<float> x = ViewOf(input, nameof(input));
-        ArrayView<float> y = ViewOf(output, input.Shape, nameof(output));
-        if (training && g.ValuesPerChannel < 2)
-        {
-            throw new ArgumentException($"Expected more than 1 value per channel when training, got input size {input.Shape}.", nameof(input));
-        }
-
+        ArrayView<float> gamma = ViewOf(weight, nameof(weight));
+        ArrayView<float> beta = ViewOf(bias, nameof(bias));
+        ArrayView<float> rm = ViewOf(runningMean, nameof(runningMean));
+        ArrayView<float> rv = ViewOf(runningVar, nameof(runningVar));
+        ArrayView<float> y = ViewOf(output, nameof(output));
+        ArrayView<float> mean = ViewOf(saveMean, nameof(saveMean));
+        ArrayView<float> invStd = ViewOf(saveInvStd, nameof(saveInvStd));
         if (g.Channels == 0)
         {
             return;
@@ -248,19 +232,17 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void BatchNormBackward(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
+    internal override void BatchNormBackwardCore(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
         Tensor saveInvStd, Tensor gradInput, Tensor? gradWeight, Tensor? gradBias)
     {
-        CheckBatchNormInput(g, input);
+        ArrayView<float> dy = ViewOf(gradOutput, nameof(gradOutput));
         ArrayView<float> x = ViewOf(input, nameof(input));
-        ArrayView<float> dy = ViewOf(gradOutput, input.Shape, nameof(gradOutput));
-        ArrayView<float> dx = ViewOf(gradInput, input.Shape, nameof(gradInput));
-        var channels = new TensorShape(g.Channels);
-        ArrayView<float> gamma = ViewOf(weight, channels, nameof(weight));
-        ArrayView<float> mean = ViewOf(saveMean, channels, nameof(saveMean));
-        ArrayView<float> invStd = ViewOf(saveInvStd, channels, nameof(saveInvStd));
-        ArrayView<float> dgamma = gradWeight is null ? default : ViewOf(gradWeight, channels, nameof(gradWeight));
-        ArrayView<float> dbeta = gradBias is null ? default : ViewOf(gradBias, channels, nameof(gradBias));
+        ArrayView<float> gamma = ViewOf(weight, nameof(weight));
+        ArrayView<float> mean = ViewOf(saveMean, nameof(saveMean));
+        ArrayView<float> invStd = ViewOf(saveInvStd, nameof(saveInvStd));
+        ArrayView<float> dx = ViewOf(gradInput, nameof(gradInput));
+        ArrayView<float> dgamma = gradWeight is null ? default : ViewOf(gradWeight, nameof(gradWeight));
+        ArrayView<float> dbeta = gradBias is null ? default : ViewOf(gradBias, nameof(gradBias));
         if (g.Channels == 0)
         {
             return;
@@ -280,11 +262,10 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void ActivationForward(Activation f, Tensor input, Tensor output)
+    internal override void ActivationForwardCore(Activation f, Tensor input, Tensor output)
     {
         ArrayView<float> x = ViewOf(input, nameof(input));
-        ArrayView<float> y = ViewOf(output, input.Length, nameof(output));
-        CheckActivation(f);
+        ArrayView<float> y = ViewOf(output, nameof(output));
         if (input.Length > 0)
         {
             _activationForward(Config(input.Length), x, y, new ActivationArgs(input.Length, (int)f.Kind, f.NegativeSlope));
@@ -292,13 +273,12 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void ActivationBackward(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
+    internal override void ActivationBackwardCore(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
     {
         ArrayView<float> x = ViewOf(input, nameof(input));
-        ArrayView<float> y = ViewOf(output, input.Length, nameof(output));
-        ArrayView<float> dy = ViewOf(gradOutput, input.Length, nameof(gradOutput));
-        ArrayView<float> dx = ViewOf(gradInput, input.Length, nameof(gradInput));
-        CheckActivation(f);
+        ArrayView<float> y = ViewOf(output, nameof(output));
+        ArrayView<float> dy = ViewOf(gradOutput, nameof(gradOutput));
+        ArrayView<float> dx = ViewOf(gradInput, nameof(gradInput));
         if (input.Length > 0)
         {
             _activationBackward(Config(input.Length), x, y, dy, dx, new ActivationArgs(input.Length, (int)f.Kind, f.NegativeSlope));
@@ -306,17 +286,11 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is not in [0, 1).</exception>
-    public void DropoutForward(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
+    internal override void DropoutForwardCore(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
     {
-        if (!(p >= 0f && p < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
-        }
-
         ArrayView<float> x = ViewOf(input, nameof(input));
-        ArrayView<float> m = ViewOf(mask, input.Length, nameof(mask));
-        ArrayView<float> y = ViewOf(output, input.Length, nameof(output));
+        ArrayView<float> m = ViewOf(mask, nameof(mask));
+        ArrayView<float> y = ViewOf(output, nameof(output));
         if (input.Length > 0)
         {
             _dropout(Config(input.Length), x, m, y, new DropoutArgs(input.Length, p, 1f / (1f - p), seed));
@@ -324,11 +298,11 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void Multiply(Tensor a, Tensor b, Tensor result)
+    internal override void MultiplyCore(Tensor a, Tensor b, Tensor result)
     {
         ArrayView<float> x = ViewOf(a, nameof(a));
-        ArrayView<float> y = ViewOf(b, a.Length, nameof(b));
-        ArrayView<float> r = ViewOf(result, a.Length, nameof(result));
+        ArrayView<float> y = ViewOf(b, nameof(b));
+        ArrayView<float> r = ViewOf(result, nameof(result));
         if (a.Length > 0)
         {
             _multiply(Config(a.Length), x, y, r, new ElementwiseArgs(a.Length, 0f, 0f));
@@ -336,17 +310,12 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void BCEWithLogits(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput)
+    internal override void BCEWithLogitsCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput)
     {
         ArrayView<float> x = ViewOf(logits, nameof(logits));
-        ArrayView<float> t = ViewOf(target, logits.Length, nameof(target));
-        ArrayView<float> l = ViewOf(loss, 1, nameof(loss));
-        if (logits.Length == 0)
-        {
-            throw new ArgumentException("BCEWithLogits needs at least one logit.", nameof(logits));
-        }
-
-        ArrayView<float> dx = gradInput is null ? default : ViewOf(gradInput, logits.Length, nameof(gradInput));
+        ArrayView<float> t = ViewOf(target, nameof(target));
+        ArrayView<float> l = ViewOf(loss, nameof(loss));
+        ArrayView<float> dx = gradInput is null ? default : ViewOf(gradInput, nameof(gradInput));
         int n = logits.Length;
         int chunks = (int)Math.Max(1, ((long)n + ReductionChunkLength - 1) / ReductionChunkLength);
         var args = new BceArgs(n, chunks, n, gradInput is null ? 0 : 1);
@@ -356,12 +325,12 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
-    public void AdamStep(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
+    internal override void AdamStepCore(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
     {
         ArrayView<float> w = ViewOf(param, nameof(param));
-        ArrayView<float> g = ViewOf(grad, param.Length, nameof(grad));
-        ArrayView<float> m = ViewOf(expAvg, param.Length, nameof(expAvg));
-        ArrayView<float> v = ViewOf(expAvgSq, param.Length, nameof(expAvgSq));
+        ArrayView<float> g = ViewOf(grad, nameof(grad));
+        ArrayView<float> m = ViewOf(expAvg, nameof(expAvg));
+        ArrayView<float> v = ViewOf(expAvgSq, nameof(expAvgSq));
         if (param.Length == 0)
         {
             return;
@@ -371,45 +340,6 @@ public sealed partial class GpuBackend
             param.Length, (float)p.Beta1, (float)p.Beta2, (float)p.OneMinusBeta1, (float)p.OneMinusBeta2, (float)p.Eps, (float)p.WeightDecay,
             (float)(p.LearningRate / p.BiasCorrection1), (float)Math.Sqrt(p.BiasCorrection2));
         _adam(Config(param.Length), w, g, m, v, args);
-    }
-
-    /// <summary>Throws unless the kernels' index arithmetic is safe for <paramref name="g"/>.</summary>
-    /// <exception cref="ArgumentException">Stride, padding or kernel size out of range, or positions overflow int.</exception>
-    private static void CheckConvGeometry(in ConvGeometry g)
-    {
-        if (g.KernelSize < 1 || g.Stride < 1 || g.Padding < 0)
-        {
-            throw new ArgumentException(
-                $"Convolution with kernel_size {g.KernelSize}, stride {g.Stride}, padding {g.Padding}: kernel_size and stride must be >= 1 and padding >= 0.",
-                nameof(g));
-        }
-
-        long reachH = ((long)g.OutHeight * g.Stride) + g.KernelSize + g.InHeight + g.Padding;
-        long reachW = ((long)g.OutWidth * g.Stride) + g.KernelSize + g.InWidth + g.Padding;
-        if (reachH > int.MaxValue || reachW > int.MaxValue)
-        {
-            throw new ArgumentException($"Convolution geometry {g} has positions beyond the 32-bit range.", nameof(g));
-        }
-    }
-
-    /// <summary>Throws unless <paramref name="input"/>'s shape is described by <paramref name="g"/>.</summary>
-    private static void CheckBatchNormInput(in BatchNormGeometry g, Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        BatchNormGeometry actual = BatchNormGeometry.FromShape(input.Shape);
-        if (actual != g)
-        {
-            throw new ArgumentException($"input has shape {input.Shape}; expected {g}.", nameof(input));
-        }
-    }
-
-    /// <summary>Throws for an undefined activation kind, as the CPU backend does.</summary>
-    private static void CheckActivation(Activation f)
-    {
-        if (f.Kind is not (ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Tanh or ActivationKind.Sigmoid))
-        {
-            throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "Unknown activation.");
-        }
     }
 
     /// <summary>The reduction layout of a BatchNorm-shaped tensor: ⌈values per channel / chunk length⌉ partials per channel.</summary>

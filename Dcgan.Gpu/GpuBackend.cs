@@ -1,6 +1,7 @@
 // The ILGPU backend: tensors in device buffers, every IBackend operation a kernel (Kernels/), all queued on the
-// accelerator's default stream. This file holds creation, memory, validation and launching; the operations
-// are in GpuBackend.Operations.cs. Kernels are compiled once, in the constructor.
+// accelerator's default stream. Arguments are checked by Backend (Dcgan.Core) before any kernel runs. This file holds
+// creation, memory and launching; the operations are in GpuBackend.Operations.cs. Kernels are compiled once, in the
+// constructor.
 namespace Dcgan.Gpu;
 
 using Dcgan.Backends;
@@ -24,11 +25,15 @@ using ILGPU.Runtime.Cuda;
 /// fused multiply-adds on a GPU, and exp/log rounding differ).
 /// </para>
 /// <para>
-/// Work is queued on the accelerator's default stream; <see cref="Download"/> and <see cref="Synchronize"/> wait for it.
+/// Work is queued on the accelerator's default stream; <see cref="Backend.Download"/> and <see cref="Backend.Synchronize"/> wait for it.
 /// An instance is not thread-safe: use it from one thread at a time, as modules do.
 /// </para>
+/// <para>
+/// Arguments are checked by <see cref="Backend"/> before any kernel is queued, with the same exceptions and messages
+/// as the CPU backends; this class adds only what device memory needs (a view's buffer is still alive and holds it).
+/// </para>
 /// </summary>
-public sealed partial class GpuBackend : IBackend
+public sealed partial class GpuBackend : Backend
 {
     /// <summary>Threads per group on a GPU: a multiple of the warp size that keeps occupancy high.</summary>
     private const int CudaGroupSize = 256;
@@ -40,10 +45,9 @@ public sealed partial class GpuBackend : IBackend
     private readonly int _groupSize;
     private readonly int _maxGroups;
     private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
-    private bool _disposed;
 
     /// <summary>
-    /// Creates the backend on an accelerator and takes ownership of it and of its context: <see cref="Dispose"/>
+    /// Creates the backend on an accelerator and takes ownership of it and of its context: <see cref="Backend.Dispose()"/>
     /// frees every tensor, then the accelerator, then the context (also when this constructor throws).
     /// Every kernel is compiled here (a few seconds on the CPU accelerator).
     /// </summary>
@@ -92,7 +96,7 @@ public sealed partial class GpuBackend : IBackend
     }
 
     /// <summary>The device name: <c>cuda:N</c> for a GPU, <c>ilgpu-cpu</c> for the CPU accelerator.</summary>
-    public string Name { get; }
+    public override string Name { get; }
 
     /// <summary>The ILGPU accelerator the kernels run on (owned by this backend).</summary>
     public Accelerator Accelerator => _accelerator;
@@ -208,9 +212,8 @@ public sealed partial class GpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public Tensor Allocate(TensorShape shape)
+    internal override Tensor AllocateCore(TensorShape shape)
     {
-        ThrowIfDisposed();
         // ILGPU buffers of length 0 are avoided; an empty tensor gets one unused element.
         MemoryBuffer1D<float, Stride1D.Dense> buffer = _accelerator.Allocate1D<float>(Math.Max(shape.ElementCount, 1));
         try
@@ -227,18 +230,11 @@ public sealed partial class GpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The tensor belongs to another backend.</exception>
-    public void Release(Tensor tensor)
+    internal override void ReleaseCore(Tensor tensor)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
-        if (!ReferenceEquals(tensor.Backend, this) || tensor.Storage is not MemoryBuffer1D<float, Stride1D.Dense> buffer)
+        if (tensor.Storage is not MemoryBuffer1D<float, Stride1D.Dense> buffer || !_live.Remove(buffer))
         {
-            throw new ArgumentException($"{tensor} does not belong to backend {Name}.", nameof(tensor));
-        }
-
-        if (_disposed || !_live.Remove(buffer))
-        {
-            // Already freed with the backend, or released twice: nothing to do.
+            // Not a device buffer of this backend (a hand-made tensor), or released twice: nothing to free.
             return;
         }
 
@@ -248,21 +244,12 @@ public sealed partial class GpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public void Synchronize()
-    {
-        ThrowIfDisposed();
-        _stream.Synchronize();
-    }
+    internal override void SynchronizeCore() => _stream.Synchronize();
 
     /// <summary>Frees every tensor buffer and the scratch memory, then the accelerator, then the context.</summary>
-    public void Dispose()
+    /// <param name="disposing">True when called from <see cref="Backend.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
         try
         {
             _stream.Synchronize();
@@ -297,23 +284,17 @@ public sealed partial class GpuBackend : IBackend
     }
 
     /// <summary>
-    /// The device view of a tensor, after proving it safe to index: it belongs to this backend, its memory is
-    /// alive, and offset + length lies inside the buffer. Empty tensors give an empty view that kernels never index.
+    /// The device view of a tensor that <see cref="Backend"/> checked, after proving it safe to index: its storage is a
+    /// buffer of this backend that is still alive (a view can outlive the tensor that owned its memory), and offset +
+    /// length lies inside the buffer. Empty tensors give an empty view that kernels never index.
     /// </summary>
-    /// <exception cref="ArgumentException">The tensor belongs to another backend.</exception>
-    /// <exception cref="ObjectDisposedException">The backend, the tensor or its memory was disposed.</exception>
+    /// <exception cref="ArgumentException">The storage is not a device buffer, or the view runs past its end.</exception>
+    /// <exception cref="ObjectDisposedException">The tensor's memory was released.</exception>
     private ArrayView<float> ViewOf(Tensor tensor, string name)
     {
-        ThrowIfDisposed();
-        ArgumentNullException.ThrowIfNull(tensor, name);
-        if (!ReferenceEquals(tensor.Backend, this) || tensor.Storage is not MemoryBuffer1D<float, Stride1D.Dense> buffer)
+        if (tensor.Storage is not MemoryBuffer1D<float, Stride1D.Dense> buffer)
         {
-            throw new ArgumentException($"{name} ({tensor}) does not belong to backend {Name}.", name);
-        }
-
-        if (tensor.IsDisposed)
-        {
-            throw new ObjectDisposedException(name, $"{name} ({tensor}) was disposed.");
+            throw new ArgumentException($"{name} ({tensor}) is not stored in a device buffer of backend {Name}.", name);
         }
 
         if (!_live.Contains(buffer))
@@ -327,37 +308,6 @@ public sealed partial class GpuBackend : IBackend
         }
 
         return tensor.Length == 0 ? default : buffer.View.SubView(tensor.Offset, tensor.Length);
-    }
-
-    /// <summary>The view of a tensor after checking its shape.</summary>
-    /// <exception cref="ArgumentException">The shape differs; the message gives both shapes.</exception>
-    private ArrayView<float> ViewOf(Tensor tensor, TensorShape expected, string name)
-    {
-        ArrayView<float> view = ViewOf(tensor, name);
-        if (tensor.Shape != expected)
-        {
-            throw new ArgumentException($"{name} has shape {tensor.Shape}; expected {expected}.", name);
-        }
-
-        return view;
-    }
-
-    /// <summary>The view of a tensor after checking its length.</summary>
-    /// <exception cref="ArgumentException">The length differs.</exception>
-    private ArrayView<float> ViewOf(Tensor tensor, int expectedLength, string name)
-    {
-        ArrayView<float> view = ViewOf(tensor, name);
-        CheckLength(tensor.Length, expectedLength, name);
-        return view;
-    }
-
-    /// <summary>Throws unless two lengths are equal (HostBackend's message).</summary>
-    private static void CheckLength(int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new ArgumentException($"{name} has {actual} elements; expected {expected}.", name);
-        }
     }
 
     /// <summary>
@@ -381,6 +331,4 @@ public sealed partial class GpuBackend : IBackend
 
         return _scratch.View.SubView(0, Math.Max(length, 1));
     }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

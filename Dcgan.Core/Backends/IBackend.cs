@@ -7,12 +7,13 @@ using Dcgan.Tensors;
 
 /// <summary>
 /// A device that owns tensor memory and runs the kernels of a DCGAN. Implemented by
-/// <see cref="Cpu.CpuBackend"/> (and by the ILGPU backend in Dcgan.Gpu).
+/// <see cref="Cpu.CpuBackend"/>, <see cref="Cpu.Float64Backend"/> and the ILGPU backend in Dcgan.Gpu, all through
+/// <see cref="Backend"/>, which checks every call once, before any kernel runs, with the same messages on every device.
 /// ConvTranspose2d needs no kernels of its own: its forward is <see cref="ConvBackwardInput"/>,
 /// its input gradient is <see cref="ConvForward"/> and its weight gradient is
 /// <see cref="ConvBackwardWeight"/> with input and gradient exchanged. Linear is a 1×1 convolution.
 /// Every method throws <see cref="ArgumentException"/> when a tensor's shape does not match the
-/// geometry or belongs to another backend.
+/// geometry or belongs to another backend (<see cref="Backend"/> lists each operation's checks).
 /// </summary>
 public interface IBackend : IDisposable
 {

@@ -12,78 +12,28 @@ public sealed unsafe partial class CpuBackend
     private BatchNormJob _batchNorm = null!;
 
     /// <inheritdoc/>
-    public override void BatchNormForward(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+    internal override void BatchNormForwardCore(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
         bool training, float momentum, float eps, Tensor output, Tensor saveMean, Tensor saveInvStd)
     {
         using Gate gate = Enter();
-        CheckBatchNormInput(g, input);
-        if (output.Shape != input.Shape)
-        {
-            throw new ArgumentException($"output has shape {output.Shape}; expected {input.Shape}.", nameof(output));
-        }
-
-        CheckChannels(weight, g.Channels, nameof(weight));
-        CheckChannels(bias, g.Channels, nameof(bias));
-        CheckChannels(runningMean, g.Channels, nameof(runningMean));
-        CheckChannels(runningVar, g.Channels, nameof(runningVar));
-        CheckChannels(saveMean, g.Channels, nameof(saveMean));
-        CheckChannels(saveInvStd, g.Channels, nameof(saveInvStd));
-        if (training && g.ValuesPerChannel < 2)
-        {
-            throw new ArgumentException($"Expected more than 1 value per channel when training, got input size {input.Shape}.", nameof(input));
-        }
-
-        fixed (float* x = GetSpan(input), y = GetSpan(output), gamma = GetSpan(weight), beta = GetSpan(bias))
-        fixed (float* rm = GetSpan(runningMean), rv = GetSpan(runningVar), mean = GetSpan(saveMean), inv = GetSpan(saveInvStd))
+        fixed (float* x = SpanOf(input), y = SpanOf(output), gamma = SpanOf(weight), beta = SpanOf(bias))
+        fixed (float* rm = SpanOf(runningMean), rv = SpanOf(runningVar), mean = SpanOf(saveMean), inv = SpanOf(saveInvStd))
         {
             _batchNorm.Forward(_pool, g, x, y, gamma, beta, rm, rv, mean, inv, training, momentum, eps);
         }
     }
 
     /// <inheritdoc/>
-    public override void BatchNormBackward(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
+    internal override void BatchNormBackwardCore(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
         Tensor saveInvStd, Tensor gradInput, Tensor? gradWeight, Tensor? gradBias)
     {
         using Gate gate = Enter();
-        CheckBatchNormInput(g, input);
-        if (gradOutput.Shape != input.Shape)
-        {
-            throw new ArgumentException($"gradOutput has shape {gradOutput.Shape}; expected {input.Shape}.", nameof(gradOutput));
-        }
-
-        if (gradInput.Shape != input.Shape)
-        {
-            throw new ArgumentException($"gradInput has shape {gradInput.Shape}; expected {input.Shape}.", nameof(gradInput));
-        }
-
-        CheckChannels(weight, g.Channels, nameof(weight));
-        CheckChannels(saveMean, g.Channels, nameof(saveMean));
-        CheckChannels(saveInvStd, g.Channels, nameof(saveInvStd));
-        if (gradWeight is not null)
-        {
-            CheckChannels(gradWeight, g.Channels, nameof(gradWeight));
-        }
-
-        if (gradBias is not null)
-        {
-            CheckChannels(gradBias, g.Channels, nameof(gradBias));
-        }
-
-        Span<float> dgSpan = gradWeight is null ? default : GetSpan(gradWeight);
-        Span<float> dbSpan = gradBias is null ? default : GetSpan(gradBias);
-        fixed (float* dy = GetSpan(gradOutput), x = GetSpan(input), gamma = GetSpan(weight), mean = GetSpan(saveMean), inv = GetSpan(saveInvStd))
-        fixed (float* dx = GetSpan(gradInput), dg = dgSpan, db = dbSpan)
+        Span<float> dgSpan = gradWeight is null ? default : SpanOf(gradWeight);
+        Span<float> dbSpan = gradBias is null ? default : SpanOf(gradBias);
+        fixed (float* dy = SpanOf(gradOutput), x = SpanOf(input), gamma = SpanOf(weight), mean = SpanOf(saveMean), inv = SpanOf(saveInvStd))
+        fixed (float* dx = SpanOf(gradInput), dg = dgSpan, db = dbSpan)
         {
             _batchNorm.Backward(_pool, g, training, dy, x, gamma, mean, inv, dx, dg, db);
-        }
-    }
-
-    private void CheckBatchNormInput(in BatchNormGeometry g, Tensor input)
-    {
-        _ = GetSpan(input);
-        if (BatchNormGeometry.FromShape(input.Shape) != g)
-        {
-            throw new ArgumentException($"input has shape {input.Shape}; expected {g}.", nameof(input));
         }
     }
 }

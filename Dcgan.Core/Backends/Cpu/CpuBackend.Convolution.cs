@@ -27,15 +27,11 @@ public sealed unsafe partial class CpuBackend
     private const int SmallChannels = 16;
 
     /// <inheritdoc/>
-    public override void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
+    internal override void ConvForwardCore(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
     {
         using Gate gate = Enter();
-        CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
-        CheckConv(g, output, g.OutChannels, g.OutHeight, g.OutWidth, nameof(output));
-        CheckWeight(g, weight);
-        fixed (float* xs = ArrayOf(input), ws = ArrayOf(weight), ys = ArrayOf(output))
+        fixed (float* x = SpanOf(input), w = SpanOf(weight), y = SpanOf(output))
         {
-            float* x = xs + input.Offset, w = ws + weight.Offset, y = ys + output.Offset;
             if (IsDense(g))
             {
                 DenseForward(g, x, w, y);
@@ -63,15 +59,11 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void ConvBackwardInput(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
+    internal override void ConvBackwardInputCore(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
     {
         using Gate gate = Enter();
-        CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
-        CheckConv(g, gradInput, g.InChannels, g.InHeight, g.InWidth, nameof(gradInput));
-        CheckWeight(g, weight);
-        fixed (float* dys = ArrayOf(gradOutput), ws = ArrayOf(weight), dxs = ArrayOf(gradInput))
+        fixed (float* dy = SpanOf(gradOutput), w = SpanOf(weight), dx = SpanOf(gradInput))
         {
-            float* dy = dys + gradOutput.Offset, w = ws + weight.Offset, dx = dxs + gradInput.Offset;
             if (IsDense(g))
             {
                 DenseBackwardInput(g, dy, w, dx);
@@ -99,15 +91,11 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void ConvBackwardWeight(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
+    internal override void ConvBackwardWeightCore(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
     {
         using Gate gate = Enter();
-        CheckConv(g, input, g.InChannels, g.InHeight, g.InWidth, nameof(input));
-        CheckConv(g, gradOutput, g.OutChannels, g.OutHeight, g.OutWidth, nameof(gradOutput));
-        CheckWeight(g, gradWeight);
-        fixed (float* xs = ArrayOf(input), dys = ArrayOf(gradOutput), dws = ArrayOf(gradWeight))
+        fixed (float* x = SpanOf(input), dy = SpanOf(gradOutput), dw = SpanOf(gradWeight))
         {
-            float* x = xs + input.Offset, dy = dys + gradOutput.Offset, dw = dws + gradWeight.Offset;
             if (IsDense(g))
             {
                 DenseBackwardWeight(g, x, dy, dw);
@@ -190,26 +178,6 @@ public sealed unsafe partial class CpuBackend
 
         // dw[co, k] += Σ_n dy[n, co]·x[n, k]: A = dyᵀ.
         _gemm.Run(_pool, _width, g.OutChannels, k, g.Batch, dy, 1, g.OutChannels, x, k, 1, dw, k, true);
-    }
-
-    private void CheckConv(in ConvGeometry g, Tensor tensor, int channels, int height, int width, string name)
-    {
-        _ = GetSpan(tensor);
-        TensorShape s = tensor.Shape;
-        if (s.Rank != 4 || s[0] != g.Batch || s[1] != channels || s[2] != height || s[3] != width)
-        {
-            throw new ArgumentException($"{name} has shape {s}; expected [{g.Batch}, {channels}, {height}, {width}].", name);
-        }
-    }
-
-    private void CheckWeight(in ConvGeometry g, Tensor tensor)
-    {
-        _ = GetSpan(tensor);
-        TensorShape s = tensor.Shape;
-        if (s.Rank != 4 || s[0] != g.OutChannels || s[1] != g.InChannels || s[2] != g.KernelSize || s[3] != g.KernelSize)
-        {
-            throw new ArgumentException($"weight has shape {s}; expected [{g.OutChannels}, {g.InChannels}, {g.KernelSize}, {g.KernelSize}].", "weight");
-        }
     }
 }
 

@@ -12,16 +12,10 @@ public sealed unsafe partial class CpuBackend
     private ElementwiseJob _elementwise = null!;
 
     /// <inheritdoc/>
-    public override void ActivationForward(Activation f, Tensor input, Tensor output)
+    internal override void ActivationForwardCore(Activation f, Tensor input, Tensor output)
     {
         using Gate gate = Enter();
-        Span<float> x = GetSpan(input), y = GetSpan(output);
-        CheckLength(y.Length, x.Length, nameof(output));
-        if (f.Kind is < ActivationKind.ReLU or > ActivationKind.Sigmoid)
-        {
-            throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "Unknown activation.");
-        }
-
+        Span<float> x = SpanOf(input), y = SpanOf(output);
         fixed (float* xp = x, yp = y)
         {
             _elementwise.Run(_pool, ElementwiseOp.ActivationForward, x.Length, f, xp, null, null, yp);
@@ -29,18 +23,10 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void ActivationBackward(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
+    internal override void ActivationBackwardCore(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
     {
         using Gate gate = Enter();
-        Span<float> x = GetSpan(input), y = GetSpan(output), dy = GetSpan(gradOutput), dx = GetSpan(gradInput);
-        CheckLength(y.Length, x.Length, nameof(output));
-        CheckLength(dy.Length, x.Length, nameof(gradOutput));
-        CheckLength(dx.Length, x.Length, nameof(gradInput));
-        if (f.Kind is < ActivationKind.ReLU or > ActivationKind.Sigmoid)
-        {
-            throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "Unknown activation.");
-        }
-
+        Span<float> x = SpanOf(input), y = SpanOf(output), dy = SpanOf(gradOutput), dx = SpanOf(gradInput);
         fixed (float* xp = x, yp = y, dyp = dy, dxp = dx)
         {
             _elementwise.Run(_pool, ElementwiseOp.ActivationBackward, x.Length, f, xp, yp, dyp, dxp);
@@ -48,12 +34,10 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void Multiply(Tensor a, Tensor b, Tensor result)
+    internal override void MultiplyCore(Tensor a, Tensor b, Tensor result)
     {
         using Gate gate = Enter();
-        Span<float> x = GetSpan(a), y = GetSpan(b), r = GetSpan(result);
-        CheckLength(y.Length, x.Length, nameof(b));
-        CheckLength(r.Length, x.Length, nameof(result));
+        Span<float> x = SpanOf(a), y = SpanOf(b), r = SpanOf(result);
         fixed (float* xp = x, yp = y, rp = r)
         {
             _elementwise.Run(_pool, ElementwiseOp.Multiply, x.Length, default, xp, yp, null, rp);
@@ -61,17 +45,10 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void DropoutForward(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
+    internal override void DropoutForwardCore(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
     {
         using Gate gate = Enter();
-        if (!(p >= 0f && p < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
-        }
-
-        Span<float> x = GetSpan(input), m = GetSpan(mask), y = GetSpan(output);
-        CheckLength(m.Length, x.Length, nameof(mask));
-        CheckLength(y.Length, x.Length, nameof(output));
+        Span<float> x = SpanOf(input), m = SpanOf(mask), y = SpanOf(output);
         fixed (float* xp = x, mp = m, yp = y)
         {
             _elementwise.Dropout(_pool, x.Length, xp, mp, yp, p, seed);
@@ -79,13 +56,10 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void AdamStep(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
+    internal override void AdamStepCore(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
     {
         using Gate gate = Enter();
-        Span<float> w = GetSpan(param), g = GetSpan(grad), m = GetSpan(expAvg), v = GetSpan(expAvgSq);
-        CheckLength(g.Length, w.Length, nameof(grad));
-        CheckLength(m.Length, w.Length, nameof(expAvg));
-        CheckLength(v.Length, w.Length, nameof(expAvgSq));
+        Span<float> w = SpanOf(param), g = SpanOf(grad), m = SpanOf(expAvg), v = SpanOf(expAvgSq);
         fixed (float* wp = w, gp = g, mp = m, vp = v)
         {
             _elementwise.Adam(_pool, w.Length, p, wp, gp, mp, vp);
@@ -93,12 +67,10 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void AddChannelBias(Tensor output, Tensor bias)
+    internal override void AddChannelBiasCore(in BatchNormGeometry g, Tensor output, Tensor bias)
     {
         using Gate gate = Enter();
-        BatchNormGeometry g = BatchNormGeometry.FromShape(output.Shape);
-        CheckChannels(bias, g.Channels, nameof(bias));
-        Span<float> y = GetSpan(output), b = GetSpan(bias);
+        Span<float> y = SpanOf(output), b = SpanOf(bias);
         fixed (float* yp = y, bp = b)
         {
             _elementwise.Channels(_pool, ElementwiseOp.AddChannelBias, g, yp, bp);
@@ -106,12 +78,10 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void SumPerChannel(Tensor gradOutput, Tensor gradBias)
+    internal override void SumPerChannelCore(in BatchNormGeometry g, Tensor gradOutput, Tensor gradBias)
     {
         using Gate gate = Enter();
-        BatchNormGeometry g = BatchNormGeometry.FromShape(gradOutput.Shape);
-        CheckChannels(gradBias, g.Channels, nameof(gradBias));
-        Span<float> dy = GetSpan(gradOutput), db = GetSpan(gradBias);
+        Span<float> dy = SpanOf(gradOutput), db = SpanOf(gradBias);
         fixed (float* dyp = dy, dbp = db)
         {
             _elementwise.Channels(_pool, ElementwiseOp.SumPerChannel, g, dyp, dbp);
@@ -119,15 +89,6 @@ public sealed unsafe partial class CpuBackend
     }
 
     private void InitElementwiseJobs() => _elementwise = new ElementwiseJob(Width);
-
-    private void CheckChannels(Tensor tensor, int channels, string name)
-    {
-        _ = GetSpan(tensor);
-        if (tensor.Shape.Rank != 1 || tensor.Shape[0] != channels)
-        {
-            throw new ArgumentException($"{name} has shape {tensor.Shape}; expected [{channels}].", name);
-        }
-    }
 }
 
 /// <summary>What <see cref="ElementwiseJob"/> computes.</summary>

@@ -1,6 +1,7 @@
 // The CPU backend: float32 tensors in host arrays; convolutions as packed, register-blocked implicit GEMMs
 // (Vector512 FMA micro-kernel), vectorised BatchNorm, activations, dropout and Adam, all on one worker pool
-// with a fixed chunking, so results are bit-identical for any thread count. HostBackend's loops are the oracle.
+// with a fixed chunking, so results are bit-identical for any thread count. Arguments are checked by Backend before a
+// kernel runs. HostBackend's loops are the oracle.
 namespace Dcgan.Backends.Cpu;
 
 using System.Numerics;
@@ -16,6 +17,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 /// thread count and partial sums are combined in a fixed order, so results are bit-identical for any thread
 /// count. Scratch memory is allocated once and reused: after the first training step nothing is allocated.
 /// Calls from several threads are safe and run one kernel at a time. Dispose the backend to stop its worker threads.
+/// Arguments are checked by <see cref="Backend"/> (the same checks and messages as every other backend).
 /// </summary>
 public sealed unsafe partial class CpuBackend : HostBackend<float>
 {
@@ -40,7 +42,6 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     private readonly SmallChannelForwardJob _smallChannelForward;
     private readonly SmallChannelBackwardInputJob _smallChannelBackwardInput;
     private readonly object _sync = new();
-    private bool _disposed;
 
     /// <summary>Creates a CPU backend.</summary>
     /// <param name="threads">Worker threads; 0 (the default) uses every core.</param>
@@ -99,20 +100,10 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     public string Description => $"cpu: {InstructionSet}, {(_width == SimdWidth.Scalar ? "scalar" : $"{VectorBits}-bit")}, {Threads} thread{(Threads == 1 ? string.Empty : "s")}";
 
     /// <inheritdoc/>
-    public override void Upload(ReadOnlySpan<float> source, Tensor destination)
-    {
-        Span<float> d = GetSpan(destination);
-        CheckLength(source.Length, d.Length, nameof(source));
-        source.CopyTo(d);
-    }
+    internal override void UploadCore(ReadOnlySpan<float> source, Tensor destination) => source.CopyTo(SpanOf(destination));
 
     /// <inheritdoc/>
-    public override void Download(Tensor source, Span<float> destination)
-    {
-        Span<float> s = GetSpan(source);
-        CheckLength(destination.Length, s.Length, nameof(destination));
-        s.CopyTo(destination);
-    }
+    internal override void DownloadCore(Tensor source, Span<float> destination) => SpanOf(source).CopyTo(destination);
 
     /// <summary>
     /// Serialises kernel calls: jobs and scratch buffers are shared, so a backend used from several threads runs one
@@ -127,12 +118,7 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
-        if (!_disposed)
-        {
-            _disposed = true;
-            _pool.Dispose();
-        }
-
+        _pool.Dispose();
         base.Dispose(disposing);
     }
 

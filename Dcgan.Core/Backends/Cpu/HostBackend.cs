@@ -1,18 +1,20 @@
 // Plain-loop kernels over host arrays, generic in the element type: the test oracle.
-// T = float is the CPU backend's reference path; T = double runs modules in float64 for gradient checks.
-// Work is split by output element (gather, never scatter) so every sum has one fixed order for any thread count.
+// T = float is the reference the fast CPU backend is tested against; T = double runs modules in float64 for gradient
+// checks. Arguments were checked by Backend before a kernel runs. Work is split by output element (gather, never
+// scatter) so every sum has one fixed order for any thread count.
 namespace Dcgan.Backends.Cpu;
 
+using System.Diagnostics;
 using System.Numerics;
 using Dcgan.Tensors;
 
 /// <summary>
 /// A backend whose tensors live in host arrays of <typeparamref name="T"/>; every kernel is a plain loop
 /// (the reference that faster kernels are tested against). Work is split across threads by output element,
-/// so results are bit-identical for any thread count.
+/// so results are bit-identical for any thread count. Arguments are checked by <see cref="Backend"/>.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public abstract class HostBackend<T> : IBackend
+public abstract class HostBackend<T> : Backend
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ParallelOptions _parallel;
@@ -27,47 +29,44 @@ public abstract class HostBackend<T> : IBackend
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
     }
 
-    /// <inheritdoc/>
-    public abstract string Name { get; }
-
     /// <summary>The number of worker threads the kernels use.</summary>
     public int Threads { get; }
 
-    /// <summary>Options that bound <see cref="Parallel"/> loops to <see cref="Threads"/>.</summary>
-    protected ParallelOptions ParallelOptions => _parallel;
-
     /// <summary>The elements of a tensor of this backend, in row-major order, without copying.</summary>
-    /// <exception cref="ArgumentException">The tensor belongs to another backend or was disposed.</exception>
+    /// <param name="tensor">A tensor allocated by this backend, or a view of one.</param>
+    /// <returns>The <see cref="Tensor.Length"/> elements from <see cref="Tensor.Offset"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tensor belongs to another backend.</exception>
+    /// <exception cref="ObjectDisposedException">The backend or the tensor was disposed.</exception>
     public Span<T> GetSpan(Tensor tensor)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
-        if (!ReferenceEquals(tensor.Backend, this) || tensor.Storage is not T[] array)
-        {
-            throw new ArgumentException($"{tensor} does not belong to backend {Name}.", nameof(tensor));
-        }
-
-        if (tensor.IsDisposed)
-        {
-            throw new ObjectDisposedException(nameof(tensor), $"{tensor} was disposed.");
-        }
-
-        return array.AsSpan(tensor.Offset, tensor.Length);
+        ThrowIfDisposed();
+        CheckTensor(tensor, nameof(tensor));
+        return SpanOf(tensor);
     }
 
-    /// <inheritdoc/>
-    public Tensor Allocate(TensorShape shape) => new(this, new T[shape.ElementCount], 0, shape, ownsStorage: true);
+    /// <summary>
+    /// The elements of a host tensor of <typeparamref name="T"/> (any host backend's), without the ownership check:
+    /// for kernels, after <see cref="Backend"/> checked the call. The span's bounds check proves the view lies in its array.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor's storage is not an array of <typeparamref name="T"/>.</exception>
+    internal static Span<T> SpanOf(Tensor tensor) =>
+        (tensor.Storage as T[] ?? throw new ArgumentException($"{tensor} is not stored in a host array of {typeof(T).Name}.", nameof(tensor)))
+        .AsSpan(tensor.Offset, tensor.Length);
 
     /// <inheritdoc/>
-    public void Release(Tensor tensor)
+    internal override Tensor AllocateCore(TensorShape shape) => new(this, new T[shape.ElementCount], 0, shape, ownsStorage: true);
+
+    /// <inheritdoc/>
+    internal override void ReleaseCore(Tensor tensor)
     {
         // Host arrays are reclaimed by the garbage collector.
     }
 
     /// <inheritdoc/>
-    public virtual void Upload(ReadOnlySpan<float> source, Tensor destination)
+    internal override void UploadCore(ReadOnlySpan<float> source, Tensor destination)
     {
-        Span<T> d = GetSpan(destination);
-        CheckLength(source.Length, d.Length, nameof(source));
+        Span<T> d = SpanOf(destination);
         for (int i = 0; i < d.Length; i++)
         {
             d[i] = T.CreateTruncating(source[i]);
@@ -75,10 +74,9 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void Download(Tensor source, Span<float> destination)
+    internal override void DownloadCore(Tensor source, Span<float> destination)
     {
-        Span<T> s = GetSpan(source);
-        CheckLength(destination.Length, s.Length, nameof(destination));
+        Span<T> s = SpanOf(source);
         for (int i = 0; i < s.Length; i++)
         {
             destination[i] = float.CreateTruncating(s[i]);
@@ -86,23 +84,14 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public void Fill(Tensor tensor, float value) => GetSpan(tensor).Fill(T.CreateTruncating(value));
+    internal override void FillCore(Tensor tensor, float value) => SpanOf(tensor).Fill(T.CreateTruncating(value));
 
     /// <inheritdoc/>
-    public void Copy(Tensor source, Tensor destination)
-    {
-        Span<T> s = GetSpan(source);
-        Span<T> d = GetSpan(destination);
-        CheckLength(s.Length, d.Length, nameof(source));
-        s.CopyTo(d);
-    }
+    internal override void CopyCore(Tensor source, Tensor destination) => SpanOf(source).CopyTo(SpanOf(destination));
 
     /// <inheritdoc/>
-    public virtual void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
+    internal override void ConvForwardCore(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
     {
-        CheckShape(input, g.InputShape, nameof(input));
-        CheckShape(weight, g.WeightShape, nameof(weight));
-        CheckShape(output, g.OutputShape, nameof(output));
         T[] x = ArrayOf(input), w = ArrayOf(weight), y = ArrayOf(output);
         int xo = input.Offset, wo = weight.Offset, yo = output.Offset;
         ConvGeometry c = g;
@@ -145,11 +134,8 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void ConvBackwardInput(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
+    internal override void ConvBackwardInputCore(in ConvGeometry g, Tensor gradOutput, Tensor weight, Tensor gradInput)
     {
-        CheckShape(gradOutput, g.OutputShape, nameof(gradOutput));
-        CheckShape(weight, g.WeightShape, nameof(weight));
-        CheckShape(gradInput, g.InputShape, nameof(gradInput));
         T[] dy = ArrayOf(gradOutput), w = ArrayOf(weight), dx = ArrayOf(gradInput);
         int dyo = gradOutput.Offset, wo = weight.Offset, dxo = gradInput.Offset;
         ConvGeometry c = g;
@@ -195,11 +181,8 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void ConvBackwardWeight(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
+    internal override void ConvBackwardWeightCore(in ConvGeometry g, Tensor input, Tensor gradOutput, Tensor gradWeight)
     {
-        CheckShape(input, g.InputShape, nameof(input));
-        CheckShape(gradOutput, g.OutputShape, nameof(gradOutput));
-        CheckShape(gradWeight, g.WeightShape, nameof(gradWeight));
         T[] x = ArrayOf(input), dy = ArrayOf(gradOutput), dw = ArrayOf(gradWeight);
         int xo = input.Offset, dyo = gradOutput.Offset, dwo = gradWeight.Offset;
         ConvGeometry c = g;
@@ -242,12 +225,10 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void AddChannelBias(Tensor output, Tensor bias)
+    internal override void AddChannelBiasCore(in BatchNormGeometry g, Tensor output, Tensor bias)
     {
-        BatchNormGeometry g = BatchNormGeometry.FromShape(output.Shape);
-        CheckShape(bias, new TensorShape(g.Channels), nameof(bias));
-        Span<T> y = GetSpan(output);
-        Span<T> b = GetSpan(bias);
+        Span<T> y = SpanOf(output);
+        Span<T> b = SpanOf(bias);
         for (int n = 0; n < g.Batch; n++)
         {
             for (int c = 0; c < g.Channels; c++)
@@ -262,12 +243,10 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void SumPerChannel(Tensor gradOutput, Tensor gradBias)
+    internal override void SumPerChannelCore(in BatchNormGeometry g, Tensor gradOutput, Tensor gradBias)
     {
-        BatchNormGeometry g = BatchNormGeometry.FromShape(gradOutput.Shape);
-        CheckShape(gradBias, new TensorShape(g.Channels), nameof(gradBias));
-        Span<T> dy = GetSpan(gradOutput);
-        Span<T> db = GetSpan(gradBias);
+        Span<T> dy = SpanOf(gradOutput);
+        Span<T> db = SpanOf(gradBias);
         for (int c = 0; c < g.Channels; c++)
         {
             T sum = T.Zero;
@@ -284,16 +263,9 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void BatchNormForward(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+    internal override void BatchNormForwardCore(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
         bool training, float momentum, float eps, Tensor output, Tensor saveMean, Tensor saveInvStd)
     {
-        CheckBatchNorm(g, input, weight, bias, runningMean, runningVar, saveMean, saveInvStd);
-        CheckShape(output, input.Shape, nameof(output));
-        if (training && g.ValuesPerChannel < 2)
-        {
-            throw new ArgumentException($"Expected more than 1 value per channel when training, got input size {input.Shape}.", nameof(input));
-        }
-
         T[] x = ArrayOf(input), y = ArrayOf(output);
         T[] gamma = ArrayOf(weight), beta = ArrayOf(bias), rm = ArrayOf(runningMean), rv = ArrayOf(runningVar);
         T[] mean = ArrayOf(saveMean), invStd = ArrayOf(saveInvStd);
@@ -355,25 +327,9 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void BatchNormBackward(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
+    internal override void BatchNormBackwardCore(in BatchNormGeometry g, bool training, Tensor gradOutput, Tensor input, Tensor weight, Tensor saveMean,
         Tensor saveInvStd, Tensor gradInput, Tensor? gradWeight, Tensor? gradBias)
     {
-        CheckShape(gradOutput, input.Shape, nameof(gradOutput));
-        CheckShape(gradInput, input.Shape, nameof(gradInput));
-        var channels = new TensorShape(g.Channels);
-        CheckShape(weight, channels, nameof(weight));
-        CheckShape(saveMean, channels, nameof(saveMean));
-        CheckShape(saveInvStd, channels, nameof(saveInvStd));
-        if (gradWeight is not null)
-        {
-            CheckShape(gradWeight, channels, nameof(gradWeight));
-        }
-
-        if (gradBias is not null)
-        {
-            CheckShape(gradBias, channels, nameof(gradBias));
-        }
-
         T[] dy = ArrayOf(gradOutput), x = ArrayOf(input), gamma = ArrayOf(weight), mean = ArrayOf(saveMean), invStd = ArrayOf(saveInvStd);
         T[] dx = ArrayOf(gradInput);
         T[]? dgamma = gradWeight is null ? null : ArrayOf(gradWeight);
@@ -424,10 +380,9 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void ActivationForward(Activation f, Tensor input, Tensor output)
+    internal override void ActivationForwardCore(Activation f, Tensor input, Tensor output)
     {
-        Span<T> x = GetSpan(input), y = GetSpan(output);
-        CheckLength(y.Length, x.Length, nameof(output));
+        Span<T> x = SpanOf(input), y = SpanOf(output);
         T slope = T.CreateTruncating(f.NegativeSlope);
         for (int i = 0; i < x.Length; i++)
         {
@@ -438,18 +393,15 @@ public abstract class HostBackend<T> : IBackend
                 ActivationKind.LeakyReLU => v > T.Zero ? v : v * slope,
                 ActivationKind.Tanh => T.Tanh(v),
                 ActivationKind.Sigmoid => SigmoidOf(v),
-                _ => throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "Unknown activation."),
+                _ => throw new UnreachableException("Backend checked the activation kind."),
             };
         }
     }
 
     /// <inheritdoc/>
-    public virtual void ActivationBackward(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
+    internal override void ActivationBackwardCore(Activation f, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
     {
-        Span<T> x = GetSpan(input), y = GetSpan(output), dy = GetSpan(gradOutput), dx = GetSpan(gradInput);
-        CheckLength(y.Length, x.Length, nameof(output));
-        CheckLength(dy.Length, x.Length, nameof(gradOutput));
-        CheckLength(dx.Length, x.Length, nameof(gradInput));
+        Span<T> x = SpanOf(input), y = SpanOf(output), dy = SpanOf(gradOutput), dx = SpanOf(gradInput);
         T slope = T.CreateTruncating(f.NegativeSlope);
         for (int i = 0; i < x.Length; i++)
         {
@@ -459,22 +411,15 @@ public abstract class HostBackend<T> : IBackend
                 ActivationKind.LeakyReLU => x[i] > T.Zero ? dy[i] : dy[i] * slope,
                 ActivationKind.Tanh => dy[i] * (T.One - (y[i] * y[i])),
                 ActivationKind.Sigmoid => dy[i] * y[i] * (T.One - y[i]),
-                _ => throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "Unknown activation."),
+                _ => throw new UnreachableException("Backend checked the activation kind."),
             };
         }
     }
 
     /// <inheritdoc/>
-    public virtual void DropoutForward(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
+    internal override void DropoutForwardCore(Tensor input, float p, ulong seed, Tensor mask, Tensor output)
     {
-        if (!(p >= 0f && p < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
-        }
-
-        Span<T> x = GetSpan(input), m = GetSpan(mask), y = GetSpan(output);
-        CheckLength(m.Length, x.Length, nameof(mask));
-        CheckLength(y.Length, x.Length, nameof(output));
+        Span<T> x = SpanOf(input), m = SpanOf(mask), y = SpanOf(output);
         T keep = T.One / (T.One - T.CreateTruncating(p));
         for (int i = 0; i < x.Length; i++)
         {
@@ -484,11 +429,9 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void Multiply(Tensor a, Tensor b, Tensor result)
+    internal override void MultiplyCore(Tensor a, Tensor b, Tensor result)
     {
-        Span<T> x = GetSpan(a), y = GetSpan(b), r = GetSpan(result);
-        CheckLength(y.Length, x.Length, nameof(b));
-        CheckLength(r.Length, x.Length, nameof(result));
+        Span<T> x = SpanOf(a), y = SpanOf(b), r = SpanOf(result);
         for (int i = 0; i < x.Length; i++)
         {
             r[i] = x[i] * y[i];
@@ -496,22 +439,10 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void BCEWithLogits(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput)
+    internal override void BCEWithLogitsCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput)
     {
-        Span<T> x = GetSpan(logits), y = GetSpan(target), l = GetSpan(loss);
-        CheckLength(y.Length, x.Length, nameof(target));
-        CheckLength(l.Length, 1, nameof(loss));
-        if (x.Length == 0)
-        {
-            throw new ArgumentException("BCEWithLogits needs at least one logit.", nameof(logits));
-        }
-
-        Span<T> dx = gradInput is null ? default : GetSpan(gradInput);
-        if (gradInput is not null)
-        {
-            CheckLength(dx.Length, x.Length, nameof(gradInput));
-        }
-
+        Span<T> x = SpanOf(logits), y = SpanOf(target), l = SpanOf(loss);
+        Span<T> dx = gradInput is null ? default : SpanOf(gradInput);
         T count = T.CreateTruncating(x.Length);
         T sum = T.Zero;
         for (int i = 0; i < x.Length; i++)
@@ -528,12 +459,9 @@ public abstract class HostBackend<T> : IBackend
     }
 
     /// <inheritdoc/>
-    public virtual void AdamStep(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
+    internal override void AdamStepCore(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
     {
-        Span<T> w = GetSpan(param), g = GetSpan(grad), m = GetSpan(expAvg), v = GetSpan(expAvgSq);
-        CheckLength(g.Length, w.Length, nameof(grad));
-        CheckLength(m.Length, w.Length, nameof(expAvg));
-        CheckLength(v.Length, w.Length, nameof(expAvgSq));
+        Span<T> w = SpanOf(param), g = SpanOf(grad), m = SpanOf(expAvg), v = SpanOf(expAvgSq);
         T beta1 = T.CreateTruncating(p.Beta1), beta2 = T.CreateTruncating(p.Beta2), eps = T.CreateTruncating(p.Eps);
         T oneMinusBeta1 = T.CreateTruncating(p.OneMinusBeta1), oneMinusBeta2 = T.CreateTruncating(p.OneMinusBeta2);
         T decay = T.CreateTruncating(p.WeightDecay);
@@ -548,70 +476,14 @@ public abstract class HostBackend<T> : IBackend
         }
     }
 
-    /// <inheritdoc/>
-    public void Synchronize()
-    {
-    }
-
-    /// <summary>Releases the backend (host arrays need no release; derived backends stop their threads).</summary>
-    public void Dispose()
-    {
-        Dispose(true);
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Releases resources of a derived backend; the base does nothing.</summary>
-    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
-    protected virtual void Dispose(bool disposing)
-    {
-    }
-
     /// <summary>Numerically stable logistic function.</summary>
-    protected static T SigmoidOf(T v) => v >= T.Zero ? T.One / (T.One + T.Exp(-v)) : T.Exp(v) / (T.One + T.Exp(v));
+    private static T SigmoidOf(T v) => v >= T.Zero ? T.One / (T.One + T.Exp(-v)) : T.Exp(v) / (T.One + T.Exp(v));
 
-    /// <summary>The backing array of a tensor of this backend (index it from <see cref="Tensor.Offset"/>).</summary>
-    /// <exception cref="ArgumentException">The tensor belongs to another backend.</exception>
-    protected T[] ArrayOf(Tensor tensor)
+    /// <summary>The backing array of a host tensor (index it from <see cref="Tensor.Offset"/>), once <see cref="SpanOf"/>
+    /// proved the view lies inside it.</summary>
+    private static T[] ArrayOf(Tensor tensor)
     {
-        _ = GetSpan(tensor);
+        _ = SpanOf(tensor);
         return (T[])tensor.Storage;
-    }
-
-    /// <summary>Throws unless a tensor belongs to this backend and has the expected shape.</summary>
-    /// <exception cref="ArgumentException">The shape differs; the message gives both shapes.</exception>
-    protected void CheckShape(Tensor tensor, TensorShape expected, string name)
-    {
-        _ = GetSpan(tensor);
-        if (tensor.Shape != expected)
-        {
-            throw new ArgumentException($"{name} has shape {tensor.Shape}; expected {expected}.", name);
-        }
-    }
-
-    /// <summary>Throws unless two lengths are equal.</summary>
-    /// <exception cref="ArgumentException">The lengths differ.</exception>
-    protected static void CheckLength(int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new ArgumentException($"{name} has {actual} elements; expected {expected}.", name);
-        }
-    }
-
-    private void CheckBatchNorm(in BatchNormGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, Tensor saveMean, Tensor saveInvStd)
-    {
-        BatchNormGeometry actual = BatchNormGeometry.FromShape(input.Shape);
-        if (actual != g)
-        {
-            throw new ArgumentException($"input has shape {input.Shape}; expected {g}.", nameof(input));
-        }
-
-        var channels = new TensorShape(g.Channels);
-        CheckShape(weight, channels, nameof(weight));
-        CheckShape(bias, channels, nameof(bias));
-        CheckShape(runningMean, channels, nameof(runningMean));
-        CheckShape(runningVar, channels, nameof(runningVar));
-        CheckShape(saveMean, channels, nameof(saveMean));
-        CheckShape(saveInvStd, channels, nameof(saveInvStd));
     }
 }
