@@ -1,7 +1,7 @@
 // The CPU backend: float32 tensors in host arrays; convolutions as packed, register-blocked implicit GEMMs
 // (Vector512 FMA micro-kernel), vectorised BatchNorm, activations, dropout and Adam, all on one worker pool
 // with a fixed chunking, so results are bit-identical for any thread count. Arguments are checked by Backend before a
-// kernel runs. HostBackend's loops are the oracle.
+// kernel runs. HostBackend's loops are the oracle; the operations with no fast kernel (fill, copy, BCEWithLogits) run them.
 namespace Dcgan.Backends.Cpu;
 
 using System.Numerics;
@@ -19,8 +19,11 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 /// Calls from several threads are safe and run one kernel at a time. Dispose the backend to stop its worker threads.
 /// Arguments are checked by <see cref="Backend"/> (the same checks and messages as every other backend).
 /// </summary>
-public sealed unsafe partial class CpuBackend : HostBackend<float>
+public sealed unsafe partial class CpuBackend : Backend
 {
+    // The reference loops, for the operations that have no fast kernel (composition, not inheritance: the fast backend is
+    // not a reference backend); it also owns the thread-count rule.
+    private readonly ReferenceBackend _reference;
     private readonly WorkerPool _pool;
     private readonly SimdWidth _width;
     private readonly WorkerScratch[] _scratch;
@@ -56,8 +59,9 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     /// <param name="width">The vector width; at most <see cref="SimdWidths.Best"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">The machine cannot run <paramref name="width"/>.</exception>
     internal CpuBackend(int threads, SimdWidth width)
-        : base(threads)
     {
+        _reference = new ReferenceBackend(threads);
+        Threads = _reference.Threads;
         _width = SimdWidths.Check(width, nameof(width));
         _gemv = new GemvJob(_width);
         _batchMinor = new BatchMinorJob(_width);
@@ -83,6 +87,9 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     /// <summary>Always <c>cpu</c>.</summary>
     public override string Name => "cpu";
 
+    /// <summary>The number of threads that run kernel chunks (the calling thread included).</summary>
+    public int Threads { get; }
+
     /// <summary>The vector width the kernels compute with.</summary>
     internal SimdWidth Width => _width;
 
@@ -99,11 +106,45 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     /// <summary>A one-line description for logs, e.g. <c>cpu: AVX2+FMA, 256-bit, 2 threads</c>.</summary>
     public string Description => $"cpu: {InstructionSet}, {(_width == SimdWidth.Scalar ? "scalar" : $"{VectorBits}-bit")}, {Threads} thread{(Threads == 1 ? string.Empty : "s")}";
 
+    /// <summary>The elements of a tensor of this backend, in row-major order, without copying.</summary>
+    /// <param name="tensor">A tensor allocated by this backend, or a view of one.</param>
+    /// <returns>The <see cref="Tensor.Length"/> elements from <see cref="Tensor.Offset"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tensor belongs to another backend.</exception>
+    /// <exception cref="ObjectDisposedException">The backend or the tensor was disposed.</exception>
+    public Span<float> GetSpan(Tensor tensor)
+    {
+        ThrowIfDisposed();
+        CheckTensor(tensor, nameof(tensor));
+        return SpanOf(tensor);
+    }
+
+    /// <inheritdoc/>
+    internal override Tensor AllocateCore(TensorShape shape) => new(this, new float[shape.ElementCount], 0, shape, ownsStorage: true);
+
+    /// <inheritdoc/>
+    internal override void ReleaseCore(Tensor tensor) => _reference.ReleaseCore(tensor);
+
     /// <inheritdoc/>
     internal override void UploadCore(ReadOnlySpan<float> source, Tensor destination) => source.CopyTo(SpanOf(destination));
 
     /// <inheritdoc/>
     internal override void DownloadCore(Tensor source, Span<float> destination) => SpanOf(source).CopyTo(destination);
+
+    // The operations without a fast kernel run the reference loops on this backend's arrays (Backend checked the call).
+
+    /// <inheritdoc/>
+    internal override void FillCore(Tensor tensor, float value) => _reference.FillCore(tensor, value);
+
+    /// <inheritdoc/>
+    internal override void CopyCore(Tensor source, Tensor destination) => _reference.CopyCore(source, destination);
+
+    /// <inheritdoc/>
+    internal override void BCEWithLogitsCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput) =>
+        _reference.BCEWithLogitsCore(logits, target, loss, gradInput);
+
+    /// <summary>The elements of a tensor (checked by <see cref="Backend"/>); the span's bounds check proves the view lies in its array.</summary>
+    private static Span<float> SpanOf(Tensor tensor) => HostBackend<float>.SpanOf(tensor);
 
     /// <summary>
     /// Serialises kernel calls: jobs and scratch buffers are shared, so a backend used from several threads runs one
@@ -119,6 +160,7 @@ public sealed unsafe partial class CpuBackend : HostBackend<float>
     protected override void Dispose(bool disposing)
     {
         _pool.Dispose();
+        _reference.Dispose();
         base.Dispose(disposing);
     }
 
