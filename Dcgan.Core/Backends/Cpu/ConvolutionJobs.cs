@@ -237,7 +237,8 @@ internal static unsafe class SegmentGroups
 
 /// <summary>
 /// Weight gradient per tap t = (kh, kw): dW_t[co, ci] += Σ over output pixels o and samples n of
-/// dy[n, co, o]·x[n, ci, o·s − p + t], with both operands in channel-minor layout. One call handles one block of
+/// dy[n, co, o]·x[n, ci, o·s − p + t], with both operands in tiled channel-minor layout (ToChannelMinorJob: dy in
+/// tiles of 6 channels, x in tiles of 64, so every row of K is contiguous for the register tile at any width). One call handles one block of
 /// samples; blocks run in order and accumulate into a [t][Co][cp] buffer, so every sum has a fixed order.
 /// Chunks are (tap, 64-column panel of ci, 6-row tile of co).
 /// </summary>
@@ -252,15 +253,16 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
     private int _block;
     private int _blockSize;
     private int _cip;
-    private int _cop;
     private int _tiles;
     private int _panels;
+    private long _dyTileStride;
+    private long _xPanelStride;
 
     /// <summary>Creates the job over per-worker scratch.</summary>
     public ConvBackwardWeightJob(WorkerScratch[] scratch) => _scratch = scratch;
 
     /// <summary>Accumulates one sample block into <paramref name="dwt"/> (overwrites it for block 0).</summary>
-    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* xn, float* dyn, float* dwt, int block, int blockSize, int cip, int cop)
+    public void Run(WorkerPool pool, SimdWidth width, in ConvGeometry g, float* xn, float* dyn, float* dwt, int block, int blockSize, int cip)
     {
         _g = g;
         _width = width;
@@ -270,9 +272,11 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
         _block = block;
         _blockSize = blockSize;
         _cip = cip;
-        _cop = cop;
         _tiles = (g.OutChannels + MicroKernel.MR - 1) / MicroKernel.MR;
         _panels = (cip + MicroKernel.NR - 1) / MicroKernel.NR;
+        long padded = (long)((g.Batch + blockSize - 1) / blockSize) * blockSize;
+        _dyTileStride = padded * g.OutHeight * g.OutWidth * MicroKernel.MR;
+        _xPanelStride = padded * g.InHeight * g.InWidth * MicroKernel.NR;
         pool.Run(this, g.KernelSize * g.KernelSize * _tiles * _panels);
     }
 
@@ -295,7 +299,7 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
         int most = Math.Max(0, (oh1 - oh0 + 1) * (ow1 - ow0 + 1));
         Segment* segments = scratch.Segments.Ensure(Math.Max(1, most));
         int count = 0;
-        long aStride = (long)_blockSize * _cop, bStride = (long)_blockSize * _cip;
+        long aStride = (long)_blockSize * MicroKernel.MR, bStride = (long)_blockSize * MicroKernel.NR;
         for (int oh = oh0; oh <= oh1; oh++)
         {
             int ih = (oh * s) - pad + kh;
@@ -307,7 +311,7 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
                 if (count > 0)
                 {
                     ref Segment last = ref segments[count - 1];
-                    if (last.A + (last.K * (nint)_cop) == a && last.B + (last.K * (nint)_cip) == b)
+                    if (last.A + (last.K * (nint)MicroKernel.MR) == a && last.B + (last.K * (nint)MicroKernel.NR) == b)
                     {
                         last.K += valid;
                         continue;
@@ -321,8 +325,8 @@ internal sealed unsafe class ConvBackwardWeightJob : ChunkJob
         int rows = Math.Min(MicroKernel.MR, g.OutChannels - (m * MicroKernel.MR));
         int vectors = Math.Min(4, (_cip - (jn * MicroKernel.NR)) / 16);
         float* c = _dwt + ((((long)t * g.OutChannels) + (m * MicroKernel.MR)) * _cip) + (jn * MicroKernel.NR);
-        MicroKernel.Run(_width, rows, vectors, _dyn + (m * MicroKernel.MR), _xn + (jn * MicroKernel.NR), segments, count,
-            _cop, _cip, c, _cip, _block > 0);
+        MicroKernel.Run(_width, rows, vectors, _dyn + (m * _dyTileStride), _xn + (jn * _xPanelStride), segments, count,
+            MicroKernel.MR, MicroKernel.NR, c, _cip, _block > 0);
     }
 
     private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);

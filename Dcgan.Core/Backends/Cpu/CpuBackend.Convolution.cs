@@ -116,15 +116,15 @@ public sealed unsafe partial class CpuBackend
             {
                 int nb = Math.Min(WeightGradientBlock, g.Batch), blocks = (g.Batch + nb - 1) / nb;
                 long p = (long)g.InHeight * g.InWidth, q = (long)g.OutHeight * g.OutWidth;
-                float* dyn = _layoutB.Ensure((blocks * nb * q * cop) + 64);
-                _toChannelMinor.Run(_pool, dy, dyn, g.Batch, g.OutChannels, (int)q, nb, cop);
+                float* dyn = _layoutB.Ensure(ToChannelMinorJob.Length(g.Batch, g.OutChannels, (int)q, nb, MicroKernel.MR) + 64);
+                _toChannelMinor.Run(_pool, dy, dyn, g.Batch, g.OutChannels, (int)q, nb, MicroKernel.MR);
                 int cip = RoundUp(g.InChannels, 16);
-                float* xn = _layoutA.Ensure((blocks * nb * p * cip) + 64);
-                _toChannelMinor.Run(_pool, x, xn, g.Batch, g.InChannels, (int)p, nb, cip);
+                float* xn = _layoutA.Ensure(ToChannelMinorJob.Length(g.Batch, g.InChannels, (int)p, nb, MicroKernel.NR) + 64);
+                _toChannelMinor.Run(_pool, x, xn, g.Batch, g.InChannels, (int)p, nb, MicroKernel.NR);
                 float* dwt = _accumulator.Ensure((long)kk * g.OutChannels * cip);
                 for (int b = 0; b < blocks; b++)
                 {
-                    _convBackwardWeight.Run(_pool, _width, g, xn, dyn, dwt, b, nb, cip, cop);
+                    _convBackwardWeight.Run(_pool, _width, g, xn, dyn, dwt, b, nb, cip);
                 }
 
                 _addTapMajor.Run(_pool, dwt, dw, g.OutChannels, g.InChannels, cip, kk);

@@ -101,8 +101,10 @@ internal sealed unsafe class BatchMinorJob : ChunkJob
 }
 
 /// <summary>
-/// NCHW <c>[N, C, P]</c> → channel-minor <c>[⌈N/nb⌉][P][nb][cp]</c> with cp ≥ C a multiple of 16 (channels past C
-/// zero-filled; rows of samples past N are left untouched). Chunks are samples.
+/// NCHW <c>[N, C, P]</c> → tiled channel-minor <c>[⌈C/W⌉][⌈N/nb⌉][P][nb][W]</c>: channels in tiles of W (the
+/// weight-gradient kernel's 6 register rows, or its 64 columns), each tile's rows contiguous, so the kernel reads
+/// W consecutive floats per row of K; channels past C are zero-filled, rows of samples past N left untouched.
+/// Chunks are samples.
 /// </summary>
 internal sealed unsafe class ToChannelMinorJob : ChunkJob
 {
@@ -112,20 +114,26 @@ internal sealed unsafe class ToChannelMinorJob : ChunkJob
     private int _c;
     private int _p;
     private int _nb;
-    private int _cp;
+    private int _tileWidth;
+    private long _tileStride;
 
     /// <summary>Creates the job for one vector width.</summary>
     public ToChannelMinorJob(SimdWidth width) => _width = width;
 
+    /// <summary>Floats of the tiled layout of <c>[N, C, P]</c>.</summary>
+    public static long Length(int n, int c, int p, int nb, int tileWidth) =>
+        (long)((c + tileWidth - 1) / tileWidth) * ((n + nb - 1) / nb) * nb * p * tileWidth;
+
     /// <summary>Transposes <paramref name="src"/> into <paramref name="dst"/>.</summary>
-    public void Run(WorkerPool pool, float* src, float* dst, int n, int c, int p, int nb, int cp)
+    public void Run(WorkerPool pool, float* src, float* dst, int n, int c, int p, int nb, int tileWidth)
     {
         _src = src;
         _dst = dst;
         _c = c;
         _p = p;
         _nb = nb;
-        _cp = cp;
+        _tileWidth = tileWidth;
+        _tileStride = (long)((n + nb - 1) / nb) * nb * p * tileWidth;
         pool.Run(this, n);
     }
 
@@ -133,31 +141,36 @@ internal sealed unsafe class ToChannelMinorJob : ChunkJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
-        int block = chunk / _nb, row = chunk % _nb;
+        int block = chunk / _nb, row = chunk % _nb, w = _tileWidth;
         float* src = _src + ((long)chunk * _c * _p);
-        nint rowStride = (nint)_nb * _cp;
-        float* dst = _dst + ((((long)block * _p * _nb) + row) * _cp);
-        int fullChannels = _c / 16 * 16, fullPixels = _p / 16 * 16;
-        for (int c = 0; c < fullChannels; c += 16)
+        nint pixelStride = (nint)_nb * w;
+        int fullPixels = _p / 16 * 16;
+        for (int c0 = 0; c0 < _c; c0 += w)
         {
-            for (int q = 0; q < fullPixels; q += 16)
+            float* dst = _dst + ((c0 / w) * _tileStride) + ((((long)block * _p * _nb) + row) * w);
+            int end = Math.Min(_c, c0 + w);
+            int fullChannels = w % 16 == 0 ? c0 + ((end - c0) / 16 * 16) : c0;
+            for (int c = c0; c < fullChannels; c += 16)
             {
-                SimdAt.Transpose16(_width, src + (c * _p) + q, _p, dst + (q * rowStride) + c, rowStride);
-            }
-        }
-
-        for (int q = 0; q < _p; q++)
-        {
-            float* d = dst + (q * rowStride);
-            float* s = src + q;
-            for (int c = q < fullPixels ? fullChannels : 0; c < _c; c++)
-            {
-                d[c] = s[c * _p];
+                for (int q = 0; q < fullPixels; q += 16)
+                {
+                    SimdAt.Transpose16(_width, src + ((long)c * _p) + q, _p, dst + (q * pixelStride) + (c - c0), pixelStride);
+                }
             }
 
-            for (int c = _c; c < _cp; c++)
+            for (int q = 0; q < _p; q++)
             {
-                d[c] = 0f;
+                float* d = dst + (q * pixelStride) - c0;
+                float* s = src + q;
+                for (int c = q < fullPixels ? fullChannels : c0; c < end; c++)
+                {
+                    d[c] = s[(long)c * _p];
+                }
+
+                for (int c = end; c < c0 + w; c++)
+                {
+                    d[c] = 0f;
+                }
             }
         }
     }

@@ -126,23 +126,44 @@ internal static unsafe class MicroKernel
         }
     }
 
+    // Rows of K a group of short segments may hold: 128 rows of 64 floats (32 KB of B) are read by every strip from
+    // L1/L2 instead of streaming each strip's rows anew (weight gradients of strided layers: segments of 32 rows).
+    private const int StripBlock = 128;
+
     // The columns in strips as wide as the width's tile (or one narrower strip when fewer columns are asked for).
+    // With several strips, short segments go in groups of about StripBlock rows, every strip over one group before
+    // the next, so a group's B rows are read from L1 by all strips; C carries the sum between groups, so every
+    // element's chain of multiply-adds, and its bits, stay the same.
     private static void Strips<TW, TV>(int rows, int columns, float* aBase, float* bBase, Segment* segments, int count,
         nint lda, nint ldb, float* c, nint ldc, bool accumulate)
         where TW : struct, IWidth<TV>
         where TV : struct
     {
         int strip = TW.TileVectors * TW.Count;
-        if (columns < strip)
+        if (columns <= strip)
         {
             ByRows<TW, TV>(columns / TW.Count, rows, aBase, bBase, segments, count, lda, ldb, c, ldc, accumulate);
             return;
         }
 
-        for (int j = 0; j < columns; j += strip)
+        int first = 0;
+        do
         {
-            ByRows<TW, TV>(TW.TileVectors, rows, aBase, bBase + j, segments, count, lda, ldb, c + j, ldc, accumulate);
+            int last = first, k = 0;
+            while (last < count && (last == first || k + segments[last].K <= StripBlock))
+            {
+                k += segments[last].K;
+                last++;
+            }
+
+            for (int j = 0; j < columns; j += strip)
+            {
+                ByRows<TW, TV>(TW.TileVectors, rows, aBase, bBase + j, segments + first, last - first, lda, ldb, c + j, ldc, accumulate || first > 0);
+            }
+
+            first = last;
         }
+        while (first < count);
     }
 
     private static void ByRows<TW, TV>(int vectors, int rows, float* aBase, float* bBase, Segment* segments, int count,
