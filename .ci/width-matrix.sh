@@ -6,6 +6,9 @@
 # which the JIT itself may only use the lower instruction sets.
 # Usage: .ci/width-matrix.sh [path/to/Dcgan.Tests executable]   (default: the Debug build `dotnet test` made)
 set -uo pipefail
+case "${1:-}" in
+  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
 cd "$(dirname "$0")/.."
 exe=${1:-Dcgan.Tests/bin/Debug/net10.0/Dcgan.Tests}
 if [ ! -x "$exe" ]; then

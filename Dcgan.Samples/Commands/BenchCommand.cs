@@ -53,7 +53,7 @@ public static class BenchCommand
             using GanModel model = Presets.Build(train, backend, new RandomSource(o.Seed));
             int threadCount = o.Threads == 0 ? Environment.ProcessorCount : o.Threads;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# dcgan bench: {o.Arch}, batch {batch}, {o.Steps} steps after {o.Warmup} warm-up, device {backend.Name}, {threadCount} threads, {Environment.ProcessorCount} cores, {(backend is CpuBackend cpu ? cpu.Description : "cpu: n/a")}, load {LoadAverage()}"));
+                $"# dcgan bench: {o.Arch}, batch {batch}, {o.Steps} steps after {o.Warmup} warm-up, device {backend.Name}, {Environment.ProcessorCount} cores, {(backend is CpuBackend cpu ? cpu.Description : $"{threadCount} host threads")}, load {LoadAverage()}"));
 
             BenchResult result = TimeSteps(model, backend, batch, o);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -50,13 +50,14 @@ public sealed class SimdWidthTests
         {
             SimdWidth.V512 => "AVX-512F",
             SimdWidth.V256 => "AVX2",
-            SimdWidth.V128 => AdvSimd.IsSupported ? "AdvSimd" : Avx.IsSupported ? "AVX" : "SSE",
+            SimdWidth.V128 => AdvSimd.IsSupported ? "AdvSimd" : "SSE",
             _ => "scalar",
         };
         Assert.StartsWith(expected, cpu.InstructionSet, StringComparison.Ordinal);
         Assert.True(cpu.Width != SimdWidth.V512 || Avx512F.IsSupported, "512-bit without AVX-512F");
         Assert.True(cpu.Width != SimdWidth.V256 || (Avx2.IsSupported && Fma.IsSupported), "256-bit without AVX2 and FMA");
         Assert.Contains($"{cpu.Threads} thread", cpu.Description, StringComparison.Ordinal);
+        Assert.Equal(cpu.Width == SimdWidth.Scalar ? 0 : 1, System.Text.RegularExpressions.Regex.Matches(cpu.Description, "-bit").Count);
         if (AdvSimd.Arm64.IsSupported)
         {
             Assert.Equal(SimdWidth.V128, cpu.Width);

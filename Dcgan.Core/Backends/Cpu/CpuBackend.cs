@@ -95,7 +95,7 @@ public sealed unsafe partial class CpuBackend : Backend
 
     /// <summary>
     /// The instruction set the kernels use, chosen once at start-up: <c>AVX-512F</c>, <c>AVX2+FMA</c>, <c>AdvSimd</c>
-    /// (ARM64 NEON), <c>SSE</c> or <c>scalar</c>. The runtime's switches lower it (<c>DOTNET_EnableAVX512=0</c>,
+    /// (ARM64 NEON), <c>SSE+FMA</c>, <c>SSE (no FMA)</c> or <c>scalar</c>. The runtime's switches lower it (<c>DOTNET_EnableAVX512=0</c>,
     /// <c>DOTNET_EnableAVX2=0</c>).
     /// </summary>
     public string InstructionSet => SimdWidths.InstructionSet(_width);
@@ -103,8 +103,9 @@ public sealed unsafe partial class CpuBackend : Backend
     /// <summary>The vector width in bits: 512, 256, 128, or 32 when scalar.</summary>
     public int VectorBits => (int)_width;
 
-    /// <summary>A one-line description for logs, e.g. <c>cpu: AVX2+FMA, 256-bit, 2 threads</c>.</summary>
-    public string Description => $"cpu: {InstructionSet}, {(_width == SimdWidth.Scalar ? "scalar" : $"{VectorBits}-bit")}, {Threads} thread{(Threads == 1 ? string.Empty : "s")}";
+    /// <summary>A one-line description for logs, e.g. <c>cpu: AVX2+FMA, 256-bit, 2 threads</c> (<c>cpu: scalar, 1 thread</c>).</summary>
+    public string Description =>
+        $"cpu: {InstructionSet}{(_width == SimdWidth.Scalar ? string.Empty : $", {VectorBits}-bit")}, {Threads} thread{(Threads == 1 ? string.Empty : "s")}";
 
     /// <summary>The elements of a tensor of this backend, in row-major order, without copying.</summary>
     /// <param name="tensor">A tensor allocated by this backend, or a view of one.</param>

@@ -39,14 +39,16 @@ internal static class SimdWidths
     public static IReadOnlyList<SimdWidth> Supported { get; } =
         new[] { SimdWidth.V512, SimdWidth.V256, SimdWidth.V128, SimdWidth.Scalar }.Where(w => w <= Best).ToArray();
 
-    /// <summary>The instruction set a width uses on this machine, e.g. <c>AVX2+FMA</c> or <c>AdvSimd</c>.</summary>
+    /// <summary>
+    /// The instruction set a width uses on this machine: <c>AVX-512F</c>, <c>AVX2+FMA</c>, <c>AdvSimd</c> (ARM64 NEON),
+    /// <c>SSE+FMA</c> or <c>SSE (no FMA)</c> (x86 at 128-bit; <c>DOTNET_EnableAVX2=0</c> also turns FMA off), or <c>scalar</c>.
+    /// </summary>
     public static string InstructionSet(SimdWidth width) => width switch
     {
         SimdWidth.V512 => "AVX-512F",
         SimdWidth.V256 => Fma.IsSupported ? "AVX2+FMA" : "AVX2",
         SimdWidth.V128 when AdvSimd.IsSupported => "AdvSimd",
-        SimdWidth.V128 when Avx.IsSupported => "AVX (128-bit)",
-        SimdWidth.V128 => "SSE",
+        SimdWidth.V128 => Fma.IsSupported ? "SSE+FMA" : "SSE (no FMA)",
         _ => "scalar",
     };
 
