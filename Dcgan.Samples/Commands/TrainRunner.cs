@@ -1,8 +1,10 @@
 // Runs `dcgan train`: validates settings, resolves data and device, writes config.json, trains, and turns
-// errors into one line on stderr with a non-zero exit code (2 bad input, 3 diverged, 130 interrupted).
+// errors into one line on stderr with a non-zero exit code (2 bad input, 3 diverged, 130 interrupted by Ctrl+C,
+// 143 stopped by SIGTERM: what `timeout`, `docker stop` and systemd send, handled as Ctrl+C is).
 namespace Dcgan.Samples.Commands;
 
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Dcgan.Backends;
 using Dcgan.Gpu;
 using Dcgan.Samples.Output;
@@ -15,6 +17,7 @@ public static class TrainRunner
     public const int ExitBadInput = 2;
     public const int ExitDiverged = 3;
     public const int ExitInterrupted = 130;
+    public const int ExitTerminated = 143;
 
     public static int Run(TrainOptions requested, IReadOnlyList<string>? ignoredOnResume = null)
     {
@@ -32,7 +35,9 @@ public static class TrainRunner
     {
         outDir = null;
         var stopRequested = false;
+        var terminated = false;
         ConsoleCancelEventHandler? handler = null;
+        PosixSignalRegistration? sigterm = null;
         try
         {
             requested.Validate();
@@ -77,6 +82,23 @@ public static class TrainRunner
                     }
                 };
                 Console.CancelKeyPress += handler;
+                try
+                {
+                    sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+                    {
+                        if (!stopRequested)
+                        {
+                            context.Cancel = true;
+                            stopRequested = true;
+                            terminated = true;
+                            Console.Error.WriteLine("dcgan: SIGTERM: stopping after this step and saving a checkpoint (send it again to abort)...");
+                        }
+                    });
+                }
+                catch (PlatformNotSupportedException)
+                {
+                    // No SIGTERM here: Ctrl+C still stops cleanly.
+                }
             }
 
             TrainOutcome outcome = trainer.Run(() => stopRequested || (stop?.Invoke() ?? false));
@@ -85,7 +107,7 @@ public static class TrainRunner
                 reporter.Message($"Done: {Path.Combine(outDir, Trainer.CheckpointFile)}, {Path.Combine(outDir, "progress.gif")}");
             }
 
-            return outcome == TrainOutcome.Interrupted ? ExitInterrupted : 0;
+            return outcome == TrainOutcome.Interrupted ? (terminated ? ExitTerminated : ExitInterrupted) : 0;
         }
         catch (TrainingDivergedException e)
         {
@@ -103,6 +125,8 @@ public static class TrainRunner
             {
                 Console.CancelKeyPress -= handler;
             }
+
+            sigterm?.Dispose();
         }
     }
 

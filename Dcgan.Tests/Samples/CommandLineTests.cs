@@ -127,6 +127,48 @@ public sealed class CommandLineTests
         Assert.Contains("--resume", rest + errors);
     }
 
+    [Fact]
+    public async Task Sigterm_finishes_the_step_saves_a_checkpoint_and_exits_143()
+    {
+        using var dir = new TempFolder();
+        string outDir = dir.File("run");
+        string dll = typeof(global::Dcgan.Samples.Program).Assembly.Location;
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" train --limit 2048 --batch-size 16 --ngf 4 --ndf 4 --epochs 50 --log-every 1 --out \"{outDir}\"")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["CI"] = "true";
+        using var p = Process.Start(info)!;
+        Task<string> stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string? line;
+        while ((line = p.StandardOutput.ReadLine()) is not null && !line.StartsWith("[1/50][3/", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        using (var kill = Process.Start("kill", $"-TERM {p.Id}"))
+        {
+            kill.WaitForExit();
+        }
+
+        string rest = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(60_000))
+        {
+            p.Kill();
+            Assert.Fail("dcgan did not stop within 60 s of SIGTERM");
+        }
+
+        string errors = await stderr;
+        Assert.True(p.ExitCode == 143, $"exit {p.ExitCode}\n{rest}\n{errors}");
+        Assert.Contains("SIGTERM", errors, StringComparison.Ordinal);
+        var (_, meta) = SafeTensors.Read(Path.Combine(outDir, "checkpoint.safetensors"));
+        Assert.Equal("0", meta["epoch"]);
+        Assert.True(int.Parse(meta["step_in_epoch"], CultureInfo.InvariantCulture) >= 3);
+        Assert.Contains("--resume", rest + errors);
+    }
+
     private static bool SigIntIgnored()
     {
         const string Status = "/proc/self/status";
