@@ -23,7 +23,7 @@ public static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores). Results are bit-identical for any value.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<timestamp>; with --resume, the checkpoint's folder)." };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N epochs; the last epoch is always saved.", DefaultValueFactory = _ => 15 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Keep a numbered snapshot (checkpoint_epoch_NNNN.safetensors, never overwritten) every N epochs; checkpoint.safetensors is rewritten atomically after every epoch. --resume takes either.", DefaultValueFactory = _ => 15 };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (architecture, sizes, seed and data settings come from it)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Run one batch per epoch to check the set-up." };
         var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics for the epoch grids: eval (running statistics, default) or train (the sample batch's own); sampling never changes the running statistics.", DefaultValueFactory = _ => "eval" };

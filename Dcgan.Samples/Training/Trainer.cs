@@ -44,6 +44,9 @@ public sealed class TrainingDivergedException(string message) : Exception(messag
 public sealed class Trainer : IDisposable
 {
     public const string CheckpointFile = "checkpoint.safetensors";
+
+    /// <summary>The numbered snapshot of epoch <paramref name="epoch"/>: <c>checkpoint_epoch_0015.safetensors</c>.</summary>
+    public static string SnapshotFile(int epoch) => $"checkpoint_epoch_{epoch:D4}.safetensors";
     private const int GridSamples = 16;
 
     private readonly TrainOptions _o;
@@ -204,9 +207,16 @@ public sealed class Trainer : IDisposable
             _shuffleStateAtEpochStart = _shuffleRng.GetState();
             WriteEpochOutputs(epoch, rows);
             _reporter.EndEpoch(seconds);
-            if (epoch % _o.CheckpointEvery == 0 || epoch == _o.Epochs || stop())
+            // The latest checkpoint after every epoch (atomic, so a crash or a kill loses at most the running epoch), and
+            // a numbered snapshot every --checkpoint-every epochs that is never overwritten.
+            SaveCheckpoint(checkpoint);
+            if (epoch % _o.CheckpointEvery == 0)
             {
-                SaveCheckpoint(checkpoint);
+                string snapshot = Path.Combine(OutDir, SnapshotFile(epoch));
+                if (!File.Exists(snapshot))
+                {
+                    SaveCheckpoint(snapshot);
+                }
             }
 
             if (stop() && epoch < _o.Epochs)

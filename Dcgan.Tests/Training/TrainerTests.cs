@@ -118,6 +118,49 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Latest_checkpoint_after_every_epoch_and_numbered_snapshots_that_resume_exactly()
+    {
+        TrainingImages data = Synthetic(24);
+        string outDir = Path.Combine(_dir, "snap");
+        float[] afterThree;
+        string latest = Path.Combine(outDir, Trainer.CheckpointFile);
+        string? latestDuringEpoch2 = null;
+        using (var cpu = new CpuBackend(1))
+        using (var t = new Trainer(Tiny(epochs: 3) with { CheckpointEvery = 2 }, data, cpu, new SilentReporter(), null, outDir))
+        {
+            // During epoch 2 the latest checkpoint must already hold epoch 1, although 1 is no multiple of 2.
+            Assert.Equal(TrainOutcome.Completed, t.Run(() =>
+            {
+                if (t.EpochsDone == 1 && latestDuringEpoch2 is null)
+                {
+                    latestDuringEpoch2 = File.Exists(latest) ? SafeTensors.Read(latest).Metadata["epoch"] : "missing";
+                }
+
+                return false;
+            }));
+            afterThree = AllState(t.Model);
+        }
+
+        Assert.Equal("1", latestDuringEpoch2);
+        Assert.Equal("3", SafeTensors.Read(Path.Combine(outDir, Trainer.CheckpointFile)).Metadata["epoch"]);
+        Assert.Equal("2", SafeTensors.Read(Path.Combine(outDir, Trainer.SnapshotFile(2))).Metadata["epoch"]);
+        Assert.False(File.Exists(Path.Combine(outDir, Trainer.SnapshotFile(1))));
+        Assert.False(File.Exists(Path.Combine(outDir, Trainer.SnapshotFile(3))));
+
+        // Resuming from the numbered snapshot and training epoch 3 again gives the same bits; the snapshot is kept as it was.
+        byte[] snapshotBytes = File.ReadAllBytes(Path.Combine(outDir, Trainer.SnapshotFile(2)));
+        using (var cpu = new CpuBackend(1))
+        using (var t = new Trainer(Tiny(epochs: 3) with { CheckpointEvery = 2 }, data, cpu, new SilentReporter(), null, Path.Combine(_dir, "again")))
+        {
+            t.LoadCheckpoint(Path.Combine(outDir, Trainer.SnapshotFile(2)));
+            Assert.Equal(TrainOutcome.Completed, t.Run(() => false));
+            Assert.Equal(afterThree, AllState(t.Model));
+        }
+
+        Assert.Equal(snapshotBytes, File.ReadAllBytes(Path.Combine(outDir, Trainer.SnapshotFile(2))));
+    }
+
+    [Fact]
     public void NaN_loss_stops_with_epoch_and_step_and_keeps_the_last_checkpoint()
     {
         using var cpu = new CpuBackend(1);
