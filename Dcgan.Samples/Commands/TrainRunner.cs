@@ -46,8 +46,10 @@ public static class TrainRunner
             using IBackend backend = Devices.Create(o.Device, o.Threads);
             TrainingImages data = DataSources.Load(o, reporter.Message);
             outDir = o.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            Directory.CreateDirectory(outDir);
+
+            // The trainer checks the settings against the data first: a run that cannot start creates no folder.
             using var trainer = new Trainer(o, data, backend, reporter, artifacts, outDir);
+            Directory.CreateDirectory(outDir);
             if (o.Resume is { } checkpoint)
             {
                 trainer.LoadCheckpoint(checkpoint);

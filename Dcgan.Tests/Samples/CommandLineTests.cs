@@ -36,6 +36,17 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void A_run_that_cannot_start_writes_nothing()
+    {
+        using var dir = new TempFolder();
+        string outDir = dir.File("never");
+        var (exit, _, stderr) = Dcgan($"train --limit 100 --out \"{outDir}\"");
+        Assert.Equal(2, exit);
+        Assert.Contains("fewer than one batch", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir), $"{outDir} was created by a run that trained nothing");
+    }
+
+    [Fact]
     public void Short_real_training_writes_every_output_and_starts_at_2_ln_2()
     {
         using var dir = new TempFolder();
