@@ -93,6 +93,22 @@ public sealed class CommandLineTests
         Assert.True(gen.Exit == 0, gen.Err);
         using SKBitmap s = SKBitmap.Decode(samples);
         Assert.NotNull(s);
+
+        // generate never overwrites unasked, and writes only what the file name says.
+        byte[] first = File.ReadAllBytes(samples);
+        string ckpt = Path.Combine(outDir, "checkpoint.safetensors");
+        var again = Dcgan($"generate --checkpoint \"{ckpt}\" --count 4 --out \"{samples}\" --seed 4");
+        Assert.Equal(2, again.Exit);
+        Assert.Contains("--force", again.Err, StringComparison.Ordinal);
+        Assert.Equal(first, File.ReadAllBytes(samples));
+        var forced = Dcgan($"generate --checkpoint \"{ckpt}\" --count 4 --out \"{samples}\" --seed 4 --force");
+        Assert.True(forced.Exit == 0, forced.Err);
+        Assert.NotEqual(first, File.ReadAllBytes(samples));
+        string jpeg = dir.File("samples.jpg");
+        var wrongFormat = Dcgan($"generate --checkpoint \"{ckpt}\" --count 4 --out \"{jpeg}\"");
+        Assert.Equal(2, wrongFormat.Exit);
+        Assert.Contains(".png", wrongFormat.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(jpeg));
     }
 
     [Fact]
