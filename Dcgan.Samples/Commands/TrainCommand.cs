@@ -31,7 +31,7 @@ public static class TrainCommand
         var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
         dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
         var data = new Option<string?>("--data") { Description = "Folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]). Default: the cache folder $DCGAN_DATA/mnist (or ~/.cache/dcgan/mnist; fashion-mnist likewise), filled by --download, else the embedded 10,000-digit sample." };
-        var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing." };
+        var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing; a failed download is an error (exit 2), never a switch to the embedded sample." };
         var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N steps when the output is not a terminal.", DefaultValueFactory = _ => 50 };
 
         var command = new Command("train", "Train a DCGAN on MNIST (or Fashion-MNIST) and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")

@@ -102,8 +102,9 @@ public static class DatasetResolver
     /// <param name="cancellationToken">Cancels a download.</param>
     /// <exception cref="DirectoryNotFoundException">The <c>--data</c> folder does not exist.</exception>
     /// <exception cref="InvalidDataException">
-    /// A file in the folder read is not valid, or the <c>--data</c> folder lacks the files, or a dataset without an
-    /// embedded stand-in (Fashion-MNIST) is nowhere to be found and could not be downloaded.
+    /// A file in the folder read is not valid, or the <c>--data</c> folder lacks the files, or a download was asked for
+    /// (<see cref="DatasetRequest.AllowDownload"/>) and failed, or a dataset without an embedded stand-in
+    /// (Fashion-MNIST) is nowhere to be found.
     /// </exception>
     public static async Task<DatasetResolution> ResolveAsync(DatasetRequest request, DatasetDownloader? downloader = null, CancellationToken cancellationToken = default)
     {
@@ -157,7 +158,10 @@ public static class DatasetResolver
                 return new(data, DataSource.Downloaded, $"Downloaded {info.DisplayName} to {cache}; read the {what} ({data.Count} images).", cache);
             }
 
-            why = $"could not download {info.DisplayName} ({result.Summary})";
+            // Asked for and failed: an error, never a quiet switch to other data (the files already there were used above).
+            string instead = info.EmbeddedFallback ? "run without --download to train on the embedded 10,000-digit sample, or " : string.Empty;
+            throw new InvalidDataException(
+                $"--download: could not download {info.DisplayName} into {cache} ({result.Summary}); {instead}pass --data DIR with its train-images-idx3-ubyte and train-labels-idx1-ubyte files (raw or .gz).");
         }
 
         if (!info.EmbeddedFallback)

@@ -149,7 +149,7 @@ public sealed class DownloadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Resolver_falls_back_to_the_embedded_sample_and_says_why()
+    public async Task A_failed_download_is_an_error_not_a_quiet_switch_to_the_embedded_sample()
     {
         using var cache = new TempFolder();
         using var downloader = new DatasetDownloader(_client);
@@ -159,15 +159,13 @@ public sealed class DownloadTests : IAsyncLifetime
             CacheRoot = cache.Path,
         };
 
-        DatasetResolution resolution = await DatasetResolver.ResolveAsync(request, downloader, TestContext.Current.CancellationToken);
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetResolver.ResolveAsync(request, downloader, TestContext.Current.CancellationToken));
 
-        Assert.Equal(DataSource.Embedded, resolution.Source);
-        Assert.Equal(10_000, resolution.Dataset.Count);
-        Assert.Null(resolution.Folder);
-        Assert.DoesNotContain('\n', resolution.Message);
-        Assert.Contains("embedded MNIST sample", resolution.Message);
-        Assert.Contains("404", resolution.Message);
-        Assert.Contains("MD5 mismatch", resolution.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("--download", e.Message);
+        Assert.Contains("404", e.Message);
+        Assert.Contains("MD5 mismatch", e.Message);
+        Assert.Contains("embedded", e.Message);
         Assert.Equal("", cache.Listing());
         Assert.False(Directory.Exists(Path.Combine(cache.Path, "mnist")), "the cache folder created for the failed download should be removed");
     }
