@@ -24,7 +24,7 @@ public static class TrainCommand
         var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<timestamp>; with --resume, the checkpoint's folder)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Keep a numbered snapshot (checkpoint_epoch_NNNN.safetensors, never overwritten) every N epochs; checkpoint.safetensors is rewritten atomically after every epoch. --resume takes either.", DefaultValueFactory = _ => 15 };
-        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (architecture, sizes, seed and data settings come from it)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (architecture, sizes, seed and data settings come from it; so does --epochs unless given)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Run one batch per epoch to check the set-up." };
         var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics for the epoch grids: eval (running statistics, default) or train (the sample batch's own); sampling never changes the running statistics.", DefaultValueFactory = _ => "eval" };
         sampleMode.AcceptOnlyFromAmong("eval", "train");
@@ -43,6 +43,7 @@ public static class TrainCommand
         {
             Arch = r.GetValue(arch)!,
             Epochs = r.GetValue(epochs),
+            EpochsGiven = r.GetResult(epochs) is { Implicit: false },
             BatchSize = r.GetValue(batchSize),
             Lr = r.GetValue(lr),
             Beta1 = r.GetValue(beta1),

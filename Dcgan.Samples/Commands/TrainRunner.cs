@@ -143,7 +143,7 @@ public static class TrainRunner
         TrainOptions saved = ReadConfig(checkpoint);
         return saved with
         {
-            Epochs = requested.Epochs,
+            Epochs = requested.EpochsGiven ? requested.Epochs : saved.Epochs,
             Out = requested.Out ?? Path.GetDirectoryName(Path.GetFullPath(checkpoint)),
             Threads = requested.Threads,
             Device = requested.Device,

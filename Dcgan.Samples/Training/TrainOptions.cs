@@ -17,6 +17,10 @@ public sealed record TrainOptions
 {
     public string Arch { get; init; } = Architectures.Dcgan;
     public int Epochs { get; init; } = 5;
+
+    /// <summary>Whether --epochs was given; with --resume an omitted --epochs means the checkpoint's run's own.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool EpochsGiven { get; init; } = true;
     public int? BatchSize { get; init; }
     public double? Lr { get; init; }
     public double? Beta1 { get; init; }

@@ -161,6 +161,22 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resume_keeps_the_interrupted_runs_epochs_unless_epochs_is_given()
+    {
+        string outDir = Path.Combine(_dir, "resume-epochs");
+        using (var cpu = new CpuBackend(1))
+        using (var t = new Trainer(Tiny(epochs: 3), Synthetic(24), cpu, new SilentReporter(), null, outDir))
+        {
+            Assert.Equal(TrainOutcome.Interrupted, t.Run(() => t.EpochsDone == 1));
+        }
+
+        string checkpoint = Path.Combine(outDir, Trainer.CheckpointFile);
+        Assert.Equal(3, Dcgan.Samples.Commands.TrainRunner.ForResume(new TrainOptions { EpochsGiven = false }, checkpoint).Epochs);
+        Assert.Equal(7, Dcgan.Samples.Commands.TrainRunner.ForResume(new TrainOptions { Epochs = 7 }, checkpoint).Epochs);
+        Assert.DoesNotContain("EpochsGiven", new TrainOptions().ToJson(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void NaN_loss_stops_with_epoch_and_step_and_keeps_the_last_checkpoint()
     {
         using var cpu = new CpuBackend(1);
