@@ -1,19 +1,19 @@
 // The CPU backend: float32 tensors in host arrays; convolutions as packed, register-blocked implicit GEMMs
-// (Vector512 FMA micro-kernel), vectorised BatchNorm, activations, dropout and Adam, all on one worker pool
+// (one FMA micro-kernel, generic over the vector width), vectorised BatchNorm, activations, dropout and Adam, all on one worker pool
 // with a fixed chunking, so results are bit-identical for any thread count. Arguments are checked by Backend before a
 // kernel runs. HostBackend's loops are the oracle; the operations with no fast kernel (fill, copy, BCEWithLogits) run them.
 namespace Dcgan.Backends.Cpu;
 
-using System.Numerics;
 using Dcgan.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 /// <summary>
 /// The CPU backend: float32 NCHW tensors in managed arrays. Convolutions and Linear layers run as packed,
-/// cache-blocked GEMMs with a 6×64 Vector512 FMA micro-kernel (a portable kernel where AVX-512 is missing),
-/// skipping the taps that fall on padding and the structural zeros of strided transposed convolutions;
-/// BatchNorm, activations, dropout and Adam are vectorised (<see cref="Vector{T}"/>, Vector512 and
-/// <see cref="TensorPrimitives"/>). Work is split into a fixed number of chunks that does not depend on the
+/// cache-blocked GEMMs with one register-tiled FMA micro-kernel written once for every vector width (6×64 with
+/// AVX-512F, 6×16 with AVX2+FMA and on ARM64 AdvSimd, 6×8 with x86 SSE, scalar as the last resort; the widest the
+/// machine has is picked at start-up, see <see cref="InstructionSet"/>), skipping the taps that fall on padding and
+/// the structural zeros of strided transposed convolutions; BatchNorm, activations, dropout and Adam are vectorised
+/// at the same width (Sigmoid through <see cref="TensorPrimitives"/>). Work is split into a fixed number of chunks that does not depend on the
 /// thread count and partial sums are combined in a fixed order, so results are bit-identical for any thread
 /// count. Scratch memory is allocated once and reused: after the first training step nothing is allocated.
 /// Calls from several threads are safe and run one kernel at a time. Dispose the backend to stop its worker threads.
