@@ -30,6 +30,9 @@ internal sealed class WorkerPool : IDisposable
     [ThreadStatic]
     private static bool _insideChunk;
 
+    [ThreadStatic]
+    private static bool _waitPrepared;
+
     private readonly Thread[] _threads;
     private readonly Signal[] _wake;
     private readonly Signal _done = new();
@@ -88,6 +91,12 @@ internal sealed class WorkerPool : IDisposable
             }
 
             return;
+        }
+
+        if (!_waitPrepared)
+        {
+            Signal.PrepareThread();
+            _waitPrepared = true;
         }
 
         lock (_gate)
@@ -233,6 +242,21 @@ internal sealed class WorkerPool : IDisposable
     {
         private readonly object _lock = new();
         private int _set;
+
+        /// <summary>
+        /// A thread's first Monitor wait or contended lock can allocate 0.6–2 KB (wait state the runtime builds
+        /// lazily, measured on .NET 10; most on the process's first). A caller blocks only when a helper is slow,
+        /// which on a busy machine may first happen long after warm-up, inside a step that must allocate nothing
+        /// (CI once saw 1,608 bytes there): each calling thread pays it on its first run instead.
+        /// </summary>
+        public static void PrepareThread()
+        {
+            object probe = new();
+            lock (probe)
+            {
+                Monitor.Wait(probe, 0);
+            }
+        }
 
         public void Set()
         {
