@@ -116,6 +116,12 @@ public sealed class GoldenRun(GoldenCase c, IBackend backend)
             case "DcganStepTf":
                 RunTfStep();
                 break;
+            case "DcganStep64":
+            case "ConditionalDcganStep":
+                // Ops FORMAT.md lists for models the library does not have yet (pytorch/examples' 64x64 DCGAN; the
+                // conditional DCGAN): reported as skipped, never passed, until they land.
+                Assert.Skip($"Golden case {c.Name}: op '{c.Op}' needs a model Dcgan does not have yet.");
+                break;
             default:
                 throw new XunitException($"Golden case {c.Name} in {c.File} has unknown op '{c.Op}'.");
         }
