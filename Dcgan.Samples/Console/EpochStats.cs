@@ -10,6 +10,9 @@ internal sealed class EpochStats
 
     public int StepsDone { get; private set; }
 
+    /// <summary>Steps run in this epoch by this process (fewer than <see cref="StepsDone"/> after a mid-epoch resume).</summary>
+    public int StepsRun => _count;
+
     public double ImagesPerSecond { get; private set; }
 
     public double MeanLossD => _count == 0 ? double.NaN : _sumLossD / _count;
@@ -18,13 +21,16 @@ internal sealed class EpochStats
 
     public double MeanDX => _count == 0 ? double.NaN : _sumDX / _count;
 
-    public double MeanDGz => _count == 0 ? double.NaN : _sumDGz / _count;
+    public double MeanDGz1 => _count == 0 ? double.NaN : _sumDGz1 / _count;
+
+    public double MeanDGz2 => _count == 0 ? double.NaN : _sumDGz2 / _count;
 
     private int _count;
     private double _sumLossD;
     private double _sumLossG;
     private double _sumDX;
-    private double _sumDGz;
+    private double _sumDGz1;
+    private double _sumDGz2;
 
     public void Reset(int epoch, int totalSteps)
     {
@@ -33,10 +39,10 @@ internal sealed class EpochStats
         StepsDone = 0;
         _count = 0;
         ImagesPerSecond = 0;
-        _sumLossD = _sumLossG = _sumDX = _sumDGz = 0;
+        _sumLossD = _sumLossG = _sumDX = _sumDGz1 = _sumDGz2 = 0;
     }
 
-    public void Add(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz)
+    public void Add(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz1, double dGz2)
     {
         StepsDone = stepIndex + 1;
         _count++;
@@ -44,6 +50,7 @@ internal sealed class EpochStats
         _sumLossD += lossD;
         _sumLossG += lossG;
         _sumDX += dX;
-        _sumDGz += dGz;
+        _sumDGz1 += dGz1;
+        _sumDGz2 += dGz2;
     }
 }

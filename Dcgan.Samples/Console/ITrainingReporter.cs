@@ -18,8 +18,9 @@ public interface ITrainingReporter : IDisposable
     /// <param name="lossD">Discriminator loss of this step.</param>
     /// <param name="lossG">Generator loss of this step.</param>
     /// <param name="dX">Mean D(x) on the real batch.</param>
-    /// <param name="dGz">Mean D(G(z)) on the fake batch.</param>
-    void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz);
+    /// <param name="dGz1">Mean D(G(z)) on the fake batch before D's update (pytorch/examples' D_G_z1).</param>
+    /// <param name="dGz2">Mean D(G(z)) in G's update, after D's (D_G_z2; equal to <paramref name="dGz1"/> in the simultaneous step).</param>
+    void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz1, double dGz2);
 
     /// <summary>The epoch ended after <paramref name="seconds"/> of wall-clock time.</summary>
     void EndEpoch(double seconds);

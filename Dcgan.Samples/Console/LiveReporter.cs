@@ -49,12 +49,12 @@ public sealed class LiveReporter : ITrainingReporter
     }
 
     /// <inheritdoc/>
-    public void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz)
+    public void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz1, double dGz2)
     {
         Session session = _session ?? throw new InvalidOperationException($"Step({stepIndex}) was called outside an epoch; call StartEpoch first.");
         lock (session.Stats)
         {
-            session.Stats.Add(stepIndex, imagesPerSecond, lossD, lossG, dX, dGz);
+            session.Stats.Add(stepIndex, imagesPerSecond, lossD, lossG, dX, dGz1, dGz2);
         }
         session.Task!.Value = Math.Min(stepIndex + 1, session.TotalSteps);
     }
@@ -140,7 +140,7 @@ public sealed class LiveReporter : ITrainingReporter
         {
             string line = stats.StepsDone == 0
                 ? "  waiting for the first step..."
-                : "  mean " + Formats.Losses(stats.MeanLossD, stats.MeanLossG, stats.MeanDX, stats.MeanDGz);
+                : "  mean " + Formats.Losses(stats.MeanLossD, stats.MeanLossG, stats.MeanDX, stats.MeanDGz1, stats.MeanDGz2);
             return double.IsNaN(session.Seconds)
                 ? line
                 : line + string.Create(CultureInfo.InvariantCulture, $"  in {session.Seconds:F1} s");

@@ -35,18 +35,18 @@ public sealed class PlainReporter : ITrainingReporter
     }
 
     /// <inheritdoc/>
-    public void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz)
+    public void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz1, double dGz2)
     {
         if (!_inEpoch)
         {
             throw new InvalidOperationException($"Step({stepIndex}) was called outside an epoch; call StartEpoch first.");
         }
-        _stats.Add(stepIndex, imagesPerSecond, lossD, lossG, dX, dGz);
+        _stats.Add(stepIndex, imagesPerSecond, lossD, lossG, dX, dGz1, dGz2);
         int done = stepIndex + 1;
         if (stepIndex == 0 || done % _options.PlainEvery == 0 || done == _stats.TotalSteps)
         {
             _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{Formats.EpochLabel(_stats.Epoch, _options.TotalEpochs)}][{done}/{_stats.TotalSteps}] {imagesPerSecond:F1} img/s  {Formats.Losses(lossD, lossG, dX, dGz)}"));
+                $"[{Formats.EpochLabel(_stats.Epoch, _options.TotalEpochs)}][{done}/{_stats.TotalSteps}] {imagesPerSecond:F1} img/s  {Formats.Losses(lossD, lossG, dX, dGz1, dGz2)}"));
             _out.Flush();
         }
     }
@@ -87,15 +87,16 @@ internal static class Formats
             : epoch.ToString(CultureInfo.InvariantCulture);
     }
 
-    public static string Losses(double lossD, double lossG, double dX, double dGz)
+    // As pytorch/examples prints them: D(G(z)) before D's update / in G's update after it.
+    public static string Losses(double lossD, double lossG, double dX, double dGz1, double dGz2)
     {
         return string.Create(CultureInfo.InvariantCulture,
-            $"Loss_D: {lossD:F4}  Loss_G: {lossG:F4}  D(x): {dX:F4}  D(G(z)): {dGz:F4}");
+            $"Loss_D: {lossD:F4}  Loss_G: {lossG:F4}  D(x): {dX:F4}  D(G(z)): {dGz1:F4} / {dGz2:F4}");
     }
 
     public static string EpochSummary(EpochStats stats, int? totalEpochs, double seconds)
     {
         return string.Create(CultureInfo.InvariantCulture,
-            $"epoch {EpochLabel(stats.Epoch, totalEpochs)} done: {stats.StepsDone} steps in {seconds:F1} s, means {Losses(stats.MeanLossD, stats.MeanLossG, stats.MeanDX, stats.MeanDGz)}");
+            $"epoch {EpochLabel(stats.Epoch, totalEpochs)} done: {stats.StepsRun} steps in {seconds:F1} s, means {Losses(stats.MeanLossD, stats.MeanLossG, stats.MeanDX, stats.MeanDGz1, stats.MeanDGz2)}");
     }
 }

@@ -301,7 +301,7 @@ public sealed class TrainerTests : IDisposable
         {
         }
 
-        public void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz)
+        public void Step(int stepIndex, double imagesPerSecond, double lossD, double lossG, double dX, double dGz1, double dGz2)
         {
         }
 
