@@ -15,18 +15,23 @@ public static class Program
             Devices.CreateCommand(),
             BenchCommand.Create(),
         };
+        if (args.Length == 0)
+        {
+            // `dcgan` alone: the help, not "Required command was not provided".
+            return root.Parse(["--help"]).Invoke();
+        }
+
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             // One line per problem and the usual exit code for bad input, instead of the whole help text.
-            foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+            IReadOnlyList<string> lines = Terminal.UsageErrors.Lines(parsed);
+            for (int i = 0; i < lines.Count - 1; i++)
             {
-                Terminal.ErrorOutput.Error(error.Message.Replace("System.Nullable`1[System.Double]", "a number", StringComparison.Ordinal)
-                    .Replace("System.Nullable`1[System.Int32]", "an integer", StringComparison.Ordinal)
-                    .Replace("System.Nullable`1[System.Single]", "a number", StringComparison.Ordinal));
+                Terminal.ErrorOutput.Error(lines[i]);
             }
 
-            Console.Error.WriteLine("See 'dcgan --help' or 'dcgan <command> --help'.");
+            Console.Error.WriteLine(lines[^1]);
             return Commands.TrainRunner.ExitBadInput;
         }
 

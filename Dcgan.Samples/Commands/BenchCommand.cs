@@ -23,7 +23,7 @@ public static class BenchCommand
 
     public static Command Create()
     {
-        var arch = new Option<string>("--arch") { Description = "Architecture preset: tf-tutorial (TensorFlow's DCGAN tutorial, default) or dcgan (Radford et al.).", DefaultValueFactory = _ => Architectures.TfTutorial };
+        var arch = new Option<string>("--arch") { Description = "Architecture preset: dcgan (Radford et al., default, as for train) or tf-tutorial (TensorFlow's DCGAN tutorial).", DefaultValueFactory = _ => Architectures.Dcgan };
         arch.AcceptOnlyFromAmong(Architectures.All);
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default 256 for tf-tutorial, 128 for dcgan)." };
         var steps = new Option<int>("--steps") { Description = "Timed training steps.", DefaultValueFactory = _ => 20 };
@@ -114,7 +114,7 @@ public static class BenchCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or CudaUnavailableException)
         {
-            ErrorOutput.Error(ErrorOutput.MessageOf(e));
+            ErrorOutput.Failure(e, "bench");
             return TrainRunner.ExitBadInput;
         }
     }

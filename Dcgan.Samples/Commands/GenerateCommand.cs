@@ -63,7 +63,7 @@ public static class GenerateCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or CudaUnavailableException)
         {
-            Terminal.ErrorOutput.Error(Terminal.ErrorOutput.MessageOf(e));
+            Terminal.ErrorOutput.Failure(e, "generate");
             return TrainRunner.ExitBadInput;
         }
     }

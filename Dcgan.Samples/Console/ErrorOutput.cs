@@ -39,6 +39,22 @@ public static class ErrorOutput
         }
     }
 
+    /// <summary>
+    /// Writes an exception as one error line; a usage error (<see cref="ArgumentException"/>: a setting out of range,
+    /// flags that do not fit together) is followed by the hint "See 'dcgan <paramref name="command"/> --help'.".
+    /// </summary>
+    public static void Failure(Exception exception, string command, TextWriter? error = null)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        TextWriter target = error ?? System.Console.Error;
+        Error(MessageOf(exception), target);
+        if (exception is ArgumentException)
+        {
+            target.WriteLine($"See '{Prefix} {command} --help'.");
+            target.Flush();
+        }
+    }
+
     /// <summary>Writes "dcgan: warning: message" as one line to <paramref name="error"/> (default stderr).</summary>
     public static void Warning(string message, TextWriter? error = null)
     {

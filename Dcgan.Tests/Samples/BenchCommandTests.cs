@@ -30,11 +30,13 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
-    public void Bench_rejects_zero_steps_with_one_line()
+    public void Bench_rejects_zero_steps_with_one_line_and_the_help_hint()
     {
         var (exit, stdout, stderr) = CommandLineTests.Dcgan("bench --steps 0");
         Assert.True(exit == 2, $"exit {exit}\n{stdout}\n{stderr}");
-        Assert.Contains("--steps is 0", stderr);
-        Assert.Single(stderr.Trim().Split('\n'));
+        string[] lines = stderr.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("--steps is 0", lines[0]);
+        Assert.Equal("See 'dcgan bench --help'.", lines[1].Trim());
     }
 }
