@@ -10,19 +10,57 @@ using Dcgan.Samples.Training;
 /// <summary>Resolves --data / cache / --download / embedded sample into training images.</summary>
 public static class DataSources
 {
-    public static TrainingImages Load(TrainOptions o, Action<string> message)
+    /// <summary>
+    /// Finds the data for a run. <paramref name="previous"/> (a resumed checkpoint's record) is looked for first when no
+    /// --data was given: its folder when it still holds the files, or the embedded sample, so that a new set appearing in
+    /// the cache folder does not change what a resumed run trains on.
+    /// </summary>
+    public static TrainingImages Load(TrainOptions o, Action<string> message, DataRecord? previous = null)
     {
+        DatasetInfo info = DatasetInfo.Parse(o.Dataset);
+        if (o.Data is null && previous is not null && previous.Dataset == info.Name)
+        {
+            if (previous.Location == DataRecord.Embedded && info.EmbeddedFallback)
+            {
+                MnistDataset sample = EmbeddedMnist.Load();
+                message($"Using the embedded MNIST sample ({sample.Count} training images), as the checkpoint's run did.");
+                return Images(sample, info, DataRecord.Embedded, null);
+            }
+
+            if (previous.Location != DataRecord.Embedded && MnistDataset.HasFiles(previous.Location))
+            {
+                MnistDataset data = MnistDataset.Load(previous.Location);
+                message($"Read the {info.DisplayName} training set ({data.Count} images) from {previous.Location}, as the checkpoint's run did.");
+                return Images(data, info, previous.Source, previous.Location);
+            }
+        }
+
         DatasetResolution r = DatasetResolver.ResolveAsync(new DatasetRequest
         {
-            Dataset = DatasetInfo.Parse(o.Dataset),
+            Dataset = info,
             DataDirectory = o.Data,
             AllowDownload = o.Download,
             Progress = DownloadLine,
         }).GetAwaiter().GetResult();
         message(r.Message);
-        MnistDataset d = r.Dataset;
-        return new TrainingImages(d.Images, d.Count, d.Channels, d.Height, d.Width, r.Folder ?? "embedded MNIST sample");
+        string origin = r.Source switch
+        {
+            DataSource.Folder => "folder",
+            DataSource.SystemFolder => "system-folder",
+            DataSource.Cache => "cache",
+            DataSource.Downloaded => "downloaded",
+            _ => DataRecord.Embedded,
+        };
+        return Images(r.Dataset, info, origin, r.Folder);
     }
+
+    private static TrainingImages Images(MnistDataset d, DatasetInfo info, string origin, string? folder) =>
+        new(d.Images, d.Count, d.Channels, d.Height, d.Width, folder ?? "embedded MNIST sample")
+        {
+            Dataset = info.Name,
+            Origin = origin,
+            Folder = folder,
+        };
 
     // A one-line progress display on a terminal (carriage return, no escape codes); start/end lines in logs.
     private static void DownloadLine(DownloadProgress p)

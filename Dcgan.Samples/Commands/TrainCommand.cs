@@ -32,11 +32,21 @@ public static class TrainCommand
         dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
         var data = new Option<string?>("--data") { Description = "Folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]). Default: the cache folder $DCGAN_DATA/mnist (or ~/.cache/dcgan/mnist; fashion-mnist likewise), filled by --download, else the embedded 10,000-digit sample." };
         var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing; a failed download is an error (exit 2), never a switch to the embedded sample." };
+        var allowDataChange = new Option<bool>("--allow-data-change") { Description = "With --resume: continue even when the images found now are not the ones the checkpoint was trained on (by count and SHA-256 fingerprint); without it such a resume is refused." };
         var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N steps when the output is not a terminal.", DefaultValueFactory = _ => 50 };
+
+        // pytorch/examples' dcgan/main.py spellings, so its users' command lines work as they are.
+        batchSize.Aliases.Add("--batchSize");
+        epochs.Aliases.Add("--niter");
+        outDir.Aliases.Add("--outf");
+        seed.Aliases.Add("--manualSeed");
+        resume.Aliases.Add("--netG");
+        data.Aliases.Add("--dataroot");
+        var cuda = new Option<bool>("--cuda") { Description = "pytorch/examples' spelling of --device cuda.", Hidden = true };
 
         var command = new Command("train", "Train a DCGAN on MNIST (or Fashion-MNIST) and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
         {
-            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, logEvery,
+            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, allowDataChange, logEvery, cuda,
         };
         Option[] fromCheckpoint = [arch, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, dataset];
         command.SetAction(r => TrainRunner.Run(new TrainOptions
@@ -54,7 +64,7 @@ public static class TrainCommand
             Seed = r.GetValue(seed),
             Limit = r.GetValue(limit),
             Threads = r.GetValue(threads),
-            Device = r.GetValue(device)!,
+            Device = r.GetValue(cuda) && r.GetResult(device) is null or { Implicit: true } ? "cuda" : r.GetValue(device)!,
             Out = r.GetValue(outDir),
             CheckpointEvery = r.GetValue(checkpointEvery),
             Resume = r.GetValue(resume),
@@ -63,6 +73,7 @@ public static class TrainCommand
             Dataset = r.GetValue(dataset)!,
             Data = r.GetValue(data),
             Download = r.GetValue(download),
+            AllowDataChange = r.GetValue(allowDataChange),
             LogEvery = r.GetValue(logEvery),
         }, ignoredOnResume: fromCheckpoint.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray()));
         return command;

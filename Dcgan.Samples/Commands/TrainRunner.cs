@@ -44,8 +44,22 @@ public static class TrainRunner
             TrainOptions o = requested.Resume is { } resume ? ForResume(requested, resume) : requested;
             o.Validate();
             using IBackend backend = Devices.Create(o.Device, o.Threads);
-            TrainingImages data = DataSources.Load(o, reporter.Message);
-            outDir = o.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            TrainingImages data = DataSources.Load(o, reporter.Message, previous: o.Resume is null ? null : o.DataUsed);
+            o = o with { DataUsed = CheckData(o, DataRecord.Of(data, o.Limit)) };
+            string folder = o.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            outDir = folder;
+            o = o with
+            {
+                // config.json records what ran, not what was left to defaults.
+                Out = Path.GetFullPath(folder),
+                Threads = backend is Dcgan.Backends.Cpu.CpuBackend cpu ? cpu.Threads : (o.Threads == 0 ? Environment.ProcessorCount : o.Threads),
+                DeviceName = backend switch
+                {
+                    Dcgan.Backends.Cpu.CpuBackend c => c.Description,
+                    GpuBackend g => $"{g.Name}: {g.DeviceName}",
+                    _ => backend.Name,
+                },
+            };
 
             // The trainer checks the settings against the data first: a run that cannot start creates no folder.
             using var trainer = new Trainer(o, data, backend, reporter, artifacts, outDir);
@@ -67,6 +81,7 @@ public static class TrainRunner
                 if (trainer.EpochsDone >= o.Epochs)
                 {
                     reporter.Message($"Nothing to train: the checkpoint has {trainer.EpochsDone} epochs and --epochs is {o.Epochs}; raise --epochs to continue.");
+                    return 0;
                 }
             }
 
@@ -118,7 +133,7 @@ public static class TrainRunner
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or CudaUnavailableException)
         {
-            ErrorOutput.Error(ErrorOutput.MessageOf(e));
+            ErrorOutput.Failure(e, "train");
             return ExitBadInput;
         }
         finally
@@ -130,6 +145,37 @@ public static class TrainRunner
 
             sigterm?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The record of the data found now. On --resume it must be the checkpoint's images (same count and fingerprint)
+    /// unless --allow-data-change; a checkpoint from before data records were kept gets a warning.
+    /// </summary>
+    private static DataRecord CheckData(TrainOptions o, DataRecord now)
+    {
+        if (o.Resume is not { } checkpoint)
+        {
+            return now;
+        }
+
+        if (o.DataUsed is not { } before)
+        {
+            ErrorOutput.Warning($"--resume: {checkpoint} does not record its training data (an older dcgan wrote it); cannot check that {now.Describe()} is the same.");
+            return now;
+        }
+
+        if (!before.SameImages(now))
+        {
+            string message = $"{checkpoint} was trained on {before.Describe()}, but the data found now is {now.Describe()}";
+            if (!o.AllowDataChange)
+            {
+                throw new ArgumentException($"--resume: {message}; point --data at the original images, or pass --allow-data-change to continue on these.");
+            }
+
+            ErrorOutput.Warning($"--allow-data-change: {message}; continuing on the new data.");
+        }
+
+        return now;
     }
 
     /// <summary>Settings for --resume: model and data settings from the checkpoint, run settings from the command line.</summary>
@@ -152,6 +198,7 @@ public static class TrainRunner
             SampleMode = requested.SampleMode,
             DryRun = requested.DryRun,
             Data = requested.Data ?? saved.Data,
+            AllowDataChange = requested.AllowDataChange,
             Resume = checkpoint,
         };
     }

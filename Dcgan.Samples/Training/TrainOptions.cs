@@ -45,6 +45,16 @@ public sealed record TrainOptions
     public int LogEvery { get; init; } = 50;
     public bool DropLast { get; init; } = true;
 
+    /// <summary>The backend that ran, as it names itself (e.g. "cpu: AVX2+FMA, 256-bit, 2 threads"); set by the runner.</summary>
+    public string? DeviceName { get; init; }
+
+    /// <summary>The data trained on; set by the runner, checked by --resume.</summary>
+    public DataRecord? DataUsed { get; init; }
+
+    /// <summary>--allow-data-change: let --resume continue on images other than the checkpoint's.</summary>
+    [JsonIgnore]
+    public bool AllowDataChange { get; init; }
+
     [JsonIgnore]
     public int ResolvedBatchSize => BatchSize ?? (Arch == Architectures.TfTutorial ? 256 : 128);
 
@@ -101,7 +111,8 @@ public sealed record TrainOptions
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // Unset optional settings (no --limit, no --data) are left out rather than written as null.
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -19,6 +19,15 @@ using Dcgan.Training;
 public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int Height, int Width, string Source)
 {
     public int ImageSize => Channels * Height * Width;
+
+    /// <summary>The dataset's name as --dataset spells it.</summary>
+    public string Dataset { get; init; } = "mnist";
+
+    /// <summary>Where the images came from (see <see cref="DataRecord.Source"/>).</summary>
+    public string Origin { get; init; } = DataRecord.Embedded;
+
+    /// <summary>The folder read, or null for the embedded sample.</summary>
+    public string? Folder { get; init; }
 }
 
 /// <summary>Writes the run's files (grids, GIF, plot, CSV).</summary>
@@ -191,7 +200,7 @@ public sealed class Trainer : IDisposable
                 var row = new LossRecord(epoch, _globalStep, r.LossD, r.LossG, r.DX, r.DGZ1);
                 rows.Add(row);
                 _rows.Add(row);
-                _reporter.Step(s, stepsThisRun * _batch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), r.LossD, r.LossG, r.DX, r.DGZ1);
+                _reporter.Step(s, stepsThisRun * _batch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), r.LossD, r.LossG, r.DX, r.DGZ1, r.DGZ2);
                 if (stop() && s + 1 < steps)
                 {
                     _artifacts?.AppendLosses(Path.Combine(OutDir, "losses.csv"), rows);

@@ -12,7 +12,7 @@ using SkiaSharp;
 
 public sealed class CommandLineTests
 {
-    internal static (int Exit, string Out, string Err) Dcgan(string arguments, int timeoutSeconds = 240)
+    internal static (int Exit, string Out, string Err) Dcgan(string arguments, int timeoutSeconds = 240, string? dataCache = null)
     {
         string dll = typeof(global::Dcgan.Samples.Program).Assembly.Location;
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
@@ -22,7 +22,7 @@ public sealed class CommandLineTests
             UseShellExecute = false,
         };
         info.Environment["CI"] = "true";
-        info.Environment["DCGAN_DATA"] = Path.Combine(Path.GetTempPath(), "dcgan-tests-no-cache");
+        info.Environment["DCGAN_DATA"] = dataCache ?? Path.Combine(Path.GetTempPath(), "dcgan-tests-no-cache");
         using var p = Process.Start(info)!;
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
