@@ -40,6 +40,7 @@ public static class GenerateCommand
                 throw new ArgumentException($"--out {outFile} exists; pass --force to overwrite it.");
             }
 
+            OutputFolder.CheckCanHold(Path.GetDirectoryName(Path.GetFullPath(outFile))!, "--out", outFile);
             if (count < 1 || count > 4096)
             {
                 throw new ArgumentException($"--count is {count}; it must be in [1, 4096].");

@@ -43,6 +43,11 @@ public static class TrainRunner
             requested.Validate();
             TrainOptions o = requested.Resume is { } resume ? ForResume(requested, resume) : requested;
             o.Validate();
+            if (o.Out is { } requestedOut)
+            {
+                OutputFolder.CheckCanHold(requestedOut, "--out");
+            }
+
             using IBackend backend = Devices.Create(o.Device, o.Threads);
             TrainingImages data = DataSources.Load(o, reporter.Message, previous: o.Resume is null ? null : o.DataUsed);
             o = o with { DataUsed = CheckData(o, DataRecord.Of(data, o.Limit)) };
@@ -63,7 +68,7 @@ public static class TrainRunner
 
             // The trainer checks the settings against the data first: a run that cannot start creates no folder.
             using var trainer = new Trainer(o, data, backend, reporter, artifacts, outDir);
-            Directory.CreateDirectory(outDir);
+            OutputFolder.Create(outDir, "--out");
             if (o.Resume is { } checkpoint)
             {
                 trainer.LoadCheckpoint(checkpoint);

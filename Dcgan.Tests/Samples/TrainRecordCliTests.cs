@@ -121,4 +121,19 @@ public sealed class TrainRecordCliTests(ITestOutputHelper output)
         Assert.DoesNotContain("Done", text, StringComparison.Ordinal);
         Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(outDir, "config.json")));
     }
+
+    [Fact]
+    public void An_output_path_that_is_a_file_is_one_sentence_not_a_dotnet_text()
+    {
+        using var dir = new TempFolder();
+        string file = dir.Write("a-file", [1, 2, 3]);
+        var train = CommandLineTests.Dcgan($"train {Tiny} --out \"{file}\"");
+        Assert.Equal(2, train.Exit);
+        Assert.Contains($"--out {file} is a file; expected a folder", train.Err, StringComparison.Ordinal);
+        var generate = CommandLineTests.Dcgan($"generate --checkpoint x.safetensors --out \"{Path.Combine(file, "x.png")}\"");
+        Assert.Equal(2, generate.Exit);
+        Assert.Contains($"{file} is a file, so no folder can be made inside it", generate.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("already exists", train.Err + generate.Err, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(file));
+    }
 }
