@@ -2,7 +2,10 @@
 // flag spellings, config.json recording what ran (no nulls), and --resume refusing data other than the checkpoint's.
 namespace Dcgan.Tests.Samples;
 
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
+using Dcgan.Serialization;
 using Dcgan.Tests.Data;
 using Dcgan.Tests.Support;
 
@@ -135,5 +138,39 @@ public sealed class TrainRecordCliTests(ITestOutputHelper output)
         Assert.Contains($"{file} is a file, so no folder can be made inside it", generate.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("already exists", train.Err + generate.Err, StringComparison.Ordinal);
         Assert.Equal([1, 2, 3], File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void Kill_9_after_the_first_epoch_leaves_a_checkpoint_that_resumes()
+    {
+        using var dir = new TempFolder();
+        string outDir = dir.File("run");
+        string dll = typeof(global::Dcgan.Samples.Program).Assembly.Location;
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" train --limit 256 --batch-size 32 --ngf 4 --ndf 4 --epochs 50 --log-every 1 --out \"{outDir}\"")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["CI"] = "true";
+        using var p = Process.Start(info)!;
+        _ = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string? line;
+        // Epoch 2's first step is logged after epoch 1's checkpoint was written.
+        while ((line = p.StandardOutput.ReadLine()) is not null && !line.StartsWith("[2/50][", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        p.Kill(); // SIGKILL: no handler runs
+        p.WaitForExit();
+        string checkpoint = Path.Combine(outDir, "checkpoint.safetensors");
+        var (_, meta) = SafeTensors.Read(checkpoint);
+        int epoch = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
+        output.WriteLine($"killed in epoch 2; checkpoint at epoch {epoch}, step {meta["step_in_epoch"]}");
+        Assert.True(epoch >= 1, $"the checkpoint is at epoch {epoch}");
+        var resumed = CommandLineTests.Dcgan($"train --resume \"{checkpoint}\" --epochs {epoch + 1}");
+        Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}\n{resumed.Out}\n{resumed.Err}");
+        Assert.Contains($"Resumed from {checkpoint} after epoch {epoch}", resumed.Out + resumed.Err, StringComparison.Ordinal);
     }
 }
