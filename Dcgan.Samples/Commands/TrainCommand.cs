@@ -8,16 +8,16 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var arch = new Option<string>("--arch") { Description = "Architecture preset: dcgan (Radford et al., default) or tf-tutorial (TensorFlow's DCGAN tutorial).", DefaultValueFactory = _ => Architectures.Dcgan };
+        var arch = new Option<string>("--arch") { Description = $"Architecture preset (default {Architectures.Dcgan}): {string.Join("; ", Presets.All.Select(p => $"{p.Name}: {p.Description}"))}.", DefaultValueFactory = _ => Architectures.Dcgan };
         arch.AcceptOnlyFromAmong(Architectures.All);
         var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => 5 };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default 128 for dcgan, 256 for tf-tutorial). The last partial batch of an epoch is dropped (drop_last)." };
-        var lr = new Option<double?>("--lr") { Description = "Adam learning rate (default 2e-4 for dcgan, 1e-4 for tf-tutorial)." };
-        var beta1 = new Option<double?>("--beta1") { Description = "Adam beta1 (default 0.5 for dcgan, 0.9 for tf-tutorial)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = $"Images per batch (default: {Presets.Defaults(p => p.BatchSize)}). The last partial batch of an epoch is dropped (drop_last)." };
+        var lr = new Option<double?>("--lr") { Description = $"Adam learning rate (default: {Presets.Defaults(p => p.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture))})." };
+        var beta1 = new Option<double?>("--beta1") { Description = $"Adam beta1 (default: {Presets.Defaults(p => p.Beta1.ToString(System.Globalization.CultureInfo.InvariantCulture))})." };
         var nz = new Option<int>("--nz") { Description = "Size of the latent vector z.", DefaultValueFactory = _ => 100 };
-        var ngf = new Option<int>("--ngf") { Description = "Generator width (dcgan: channels 4·ngf, 2·ngf; tf-tutorial: 4·ngf, 2·ngf, ngf).", DefaultValueFactory = _ => 64 };
-        var ndf = new Option<int>("--ndf") { Description = "Discriminator width (channels ndf, 2·ndf).", DefaultValueFactory = _ => 64 };
-        var dropout = new Option<float?>("--dropout") { Description = "Dropout in D (default 0 for dcgan, 0.3 for tf-tutorial)." };
+        var ngf = new Option<int>("--ngf") { Description = $"Generator width ({string.Join("; ", Presets.All.Select(p => $"{p.Name}: {p.Widths.Split("; ")[0]}"))}).", DefaultValueFactory = _ => 64 };
+        var ndf = new Option<int>("--ndf") { Description = $"Discriminator width ({string.Join("; ", Presets.All.Select(p => $"{p.Name}: {p.Widths.Split("; ")[1]}"))}).", DefaultValueFactory = _ => 64 };
+        var dropout = new Option<float?>("--dropout") { Description = $"Dropout in D (default: {Presets.Defaults(p => p.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture))})." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random stream (init, noise, shuffling, dropout).", DefaultValueFactory = _ => 1UL };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N images." };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores). Results are bit-identical for any value.", DefaultValueFactory = _ => 0 };
@@ -48,12 +48,10 @@ public static class TrainCommand
         {
             arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, allowDataChange, logEvery, cuda,
         };
-        Option[] fromCheckpoint = [arch, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, dataset];
         command.SetAction(r => TrainRunner.Run(new TrainOptions
         {
             Arch = r.GetValue(arch)!,
             Epochs = r.GetValue(epochs),
-            EpochsGiven = r.GetResult(epochs) is { Implicit: false },
             BatchSize = r.GetValue(batchSize),
             Lr = r.GetValue(lr),
             Beta1 = r.GetValue(beta1),
@@ -75,7 +73,8 @@ public static class TrainCommand
             Download = r.GetValue(download),
             AllowDataChange = r.GetValue(allowDataChange),
             LogEvery = r.GetValue(logEvery),
-        }, ignoredOnResume: fromCheckpoint.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray()));
+            Given = command.Options.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name.TrimStart('-')).ToHashSet(),
+        }));
         return command;
     }
 }

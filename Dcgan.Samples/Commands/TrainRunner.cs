@@ -19,11 +19,12 @@ public static class TrainRunner
     public const int ExitInterrupted = 130;
     public const int ExitTerminated = 143;
 
-    public static int Run(TrainOptions requested, IReadOnlyList<string>? ignoredOnResume = null)
+    public static int Run(TrainOptions requested)
     {
-        if (requested.Resume is not null && ignoredOnResume is { Count: > 0 })
+        IReadOnlyList<string> ignored = ResumePolicy.Ignored(requested);
+        if (requested.Resume is not null && ignored.Count > 0)
         {
-            ErrorOutput.Warning($"--resume: {string.Join(", ", ignoredOnResume)} ignored; the model, data and optimizer settings come from the checkpoint.");
+            ErrorOutput.Warning($"--resume: {string.Join(", ", ignored)} ignored; the model, data and optimizer settings come from the checkpoint.");
         }
 
         using ITrainingReporter reporter = ReporterFactory.Create(new ReporterOptions { TotalEpochs = requested.Epochs, PlainEvery = requested.LogEvery });
@@ -31,7 +32,7 @@ public static class TrainRunner
     }
 
     /// <summary>Runs training; the out parameter gives the output folder (null when nothing was started).</summary>
-    public static int Run(TrainOptions requested, ITrainingReporter reporter, IRunArtifacts? artifacts, bool installCancelHandler, out string? outDir, Func<bool>? stop = null)
+    public static int Run(TrainOptions requested, ITrainingReporter reporter, IRunObserver? observer, bool installCancelHandler, out string? outDir, Func<bool>? stop = null)
     {
         outDir = null;
         var stopRequested = false;
@@ -67,7 +68,7 @@ public static class TrainRunner
             };
 
             // The trainer checks the settings against the data first: a run that cannot start creates no folder.
-            using var trainer = new Trainer(o, data, backend, reporter, artifacts, outDir);
+            using var trainer = new Trainer(o, data, backend, reporter, observer, outDir);
             OutputFolder.Create(outDir, "--out");
             if (o.Resume is { } checkpoint)
             {
@@ -192,20 +193,7 @@ public static class TrainRunner
         }
 
         TrainOptions saved = ReadConfig(checkpoint);
-        return saved with
-        {
-            Epochs = requested.EpochsGiven ? requested.Epochs : saved.Epochs,
-            Out = requested.Out ?? Path.GetDirectoryName(Path.GetFullPath(checkpoint)),
-            Threads = requested.Threads,
-            Device = requested.Device,
-            CheckpointEvery = requested.CheckpointEvery,
-            LogEvery = requested.LogEvery,
-            SampleMode = requested.SampleMode,
-            DryRun = requested.DryRun,
-            Data = requested.Data ?? saved.Data,
-            AllowDataChange = requested.AllowDataChange,
-            Resume = checkpoint,
-        };
+        return ResumePolicy.Merge(saved, requested, checkpoint, Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
     }
 
     /// <summary>The settings a checkpoint was trained with.</summary>

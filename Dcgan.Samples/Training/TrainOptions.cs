@@ -4,71 +4,127 @@ namespace Dcgan.Samples.Training;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-/// <summary>The architectures the trainer knows.</summary>
-public static class Architectures
-{
-    public const string Dcgan = "dcgan";
-    public const string TfTutorial = "tf-tutorial";
-    public static readonly string[] All = [Dcgan, TfTutorial];
-}
-
-/// <summary>Settings of one training run. Null numeric settings take the architecture's default (see <see cref="Resolve"/>).</summary>
+/// <summary>
+/// Settings of one training run. Null numeric settings take the architecture's default (see <see cref="Resolve"/>).
+/// Each setting says where <c>--resume</c> takes it from (<see cref="ResumeAttribute"/>, applied by <see cref="ResumePolicy"/>).
+/// </summary>
 public sealed record TrainOptions
 {
+    [Resume(ResumeFrom.Checkpoint)]
     public string Arch { get; init; } = Architectures.Dcgan;
+
+    [Resume(ResumeFrom.CommandLineIfGiven)]
     public int Epochs { get; init; } = 5;
 
-    /// <summary>Whether --epochs was given; with --resume an omitted --epochs means the checkpoint's run's own.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool EpochsGiven { get; init; } = true;
+    /// <summary>The kebab-case names of the settings given on the command line; null means all were (programmatic use).</summary>
+    [JsonIgnore]
+    public IReadOnlySet<string>? Given { get; init; }
+
+    [Resume(ResumeFrom.Checkpoint)]
     public int? BatchSize { get; init; }
+
+    [Resume(ResumeFrom.Checkpoint)]
     public double? Lr { get; init; }
+
+    [Resume(ResumeFrom.Checkpoint)]
     public double? Beta1 { get; init; }
+
+    [Resume(ResumeFrom.Checkpoint)]
     public double Beta2 { get; init; } = 0.999;
+
+    [Resume(ResumeFrom.Checkpoint)]
     public double? AdamEps { get; init; }
+
+    [Resume(ResumeFrom.Checkpoint)]
     public int Nz { get; init; } = 100;
+
+    [Resume(ResumeFrom.Checkpoint)]
     public int Ngf { get; init; } = 64;
+
+    [Resume(ResumeFrom.Checkpoint)]
     public int Ndf { get; init; } = 64;
+
+    [Resume(ResumeFrom.Checkpoint)]
     public float? Dropout { get; init; }
+
+    [Resume(ResumeFrom.Checkpoint)]
     public ulong Seed { get; init; } = 1;
+
+    [Resume(ResumeFrom.Checkpoint)]
     public int? Limit { get; init; }
+
+    [Resume(ResumeFrom.CommandLine)]
     public int Threads { get; init; }
+
+    [Resume(ResumeFrom.CommandLine)]
     public string Device { get; init; } = "cpu";
+
+    /// <summary>The output folder; on resume, when not given, the checkpoint's own folder.</summary>
+    [Resume(ResumeFrom.CommandLineIfGiven)]
     public string? Out { get; init; }
+
+    [Resume(ResumeFrom.CommandLine)]
     public int CheckpointEvery { get; init; } = 15;
+
+    [Resume(ResumeFrom.CommandLine)]
     public string? Resume { get; init; }
+
+    [Resume(ResumeFrom.CommandLine)]
     public bool DryRun { get; init; }
+
+    [Resume(ResumeFrom.CommandLine)]
     public string SampleMode { get; init; } = "eval";
+
+    [Resume(ResumeFrom.Checkpoint)]
     public string Dataset { get; init; } = "mnist";
+
+    /// <summary>--data; on resume, when not given, the checkpoint's (and its data record's folder is tried first).</summary>
+    [Resume(ResumeFrom.CommandLineIfGiven)]
     public string? Data { get; init; }
+
+    [Resume(ResumeFrom.CommandLine)]
     public bool Download { get; init; }
+
+    [Resume(ResumeFrom.CommandLine)]
     public int LogEvery { get; init; } = 50;
+
+    [Resume(ResumeFrom.Checkpoint)]
     public bool DropLast { get; init; } = true;
 
     /// <summary>The backend that ran, as it names itself (e.g. "cpu: AVX2+FMA, 256-bit, 2 threads"); set by the runner.</summary>
+    [Resume(ResumeFrom.Recorded)]
     public string? DeviceName { get; init; }
 
     /// <summary>The data trained on; set by the runner, checked by --resume.</summary>
+    [Resume(ResumeFrom.Recorded)]
     public DataRecord? DataUsed { get; init; }
 
     /// <summary>--allow-data-change: let --resume continue on images other than the checkpoint's.</summary>
     [JsonIgnore]
+    [Resume(ResumeFrom.CommandLine)]
     public bool AllowDataChange { get; init; }
 
+    /// <summary>Whether the setting with kebab-case name <paramref name="name"/> was given (always, for programmatic use).</summary>
+    public bool IsGiven(string name) => Given is null || Given.Contains(name);
+
+    /// <summary>The preset <see cref="Arch"/> names (the default preset while Arch is not one; <see cref="Validate"/> says so).</summary>
     [JsonIgnore]
-    public int ResolvedBatchSize => BatchSize ?? (Arch == Architectures.TfTutorial ? 256 : 128);
+    public Preset Preset => Presets.Find(Arch) ?? Presets.Dcgan;
 
     [JsonIgnore]
-    public double ResolvedLr => Lr ?? (Arch == Architectures.TfTutorial ? 1e-4 : 2e-4);
+    public int ResolvedBatchSize => BatchSize ?? Preset.BatchSize;
 
     [JsonIgnore]
-    public double ResolvedBeta1 => Beta1 ?? (Arch == Architectures.TfTutorial ? 0.9 : 0.5);
+    public double ResolvedLr => Lr ?? Preset.Lr;
 
     [JsonIgnore]
-    public double ResolvedAdamEps => AdamEps ?? (Arch == Architectures.TfTutorial ? 1e-7 : 1e-8);
+    public double ResolvedBeta1 => Beta1 ?? Preset.Beta1;
 
     [JsonIgnore]
-    public float ResolvedDropout => Dropout ?? (Arch == Architectures.TfTutorial ? 0.3f : 0f);
+    public double ResolvedAdamEps => AdamEps ?? Preset.AdamEps;
+
+    [JsonIgnore]
+    public float ResolvedDropout => Dropout ?? Preset.Dropout;
 
     /// <summary>A copy with every architecture default filled in, for config.json.</summary>
     public TrainOptions Resolve() => this with

@@ -171,9 +171,9 @@ public sealed class TrainerTests : IDisposable
         }
 
         string checkpoint = Path.Combine(outDir, Trainer.CheckpointFile);
-        Assert.Equal(3, Dcgan.Samples.Commands.TrainRunner.ForResume(new TrainOptions { EpochsGiven = false }, checkpoint).Epochs);
+        Assert.Equal(3, Dcgan.Samples.Commands.TrainRunner.ForResume(new TrainOptions { Given = new HashSet<string>() }, checkpoint).Epochs);
         Assert.Equal(7, Dcgan.Samples.Commands.TrainRunner.ForResume(new TrainOptions { Epochs = 7 }, checkpoint).Epochs);
-        Assert.DoesNotContain("EpochsGiven", new TrainOptions().ToJson(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("given", new TrainOptions { Given = new HashSet<string> { "epochs" } }.ToJson(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
