@@ -23,9 +23,9 @@ public static class BenchCommand
 
     public static Command Create()
     {
-        var arch = new Option<string>("--arch") { Description = "Architecture preset: dcgan (Radford et al., default, as for train) or tf-tutorial (TensorFlow's DCGAN tutorial).", DefaultValueFactory = _ => Architectures.Dcgan };
+        var arch = new Option<string>("--arch") { Description = $"Architecture preset, as for train (default {Architectures.Dcgan}): {string.Join("; ", Presets.All.Select(p => $"{p.Name}: {p.Description}"))}.", DefaultValueFactory = _ => Architectures.Dcgan };
         arch.AcceptOnlyFromAmong(Architectures.All);
-        var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default 256 for tf-tutorial, 128 for dcgan)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = $"Images per step (default: {Presets.Defaults(p => p.BatchSize)})." };
         var steps = new Option<int>("--steps") { Description = "Timed training steps.", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first (JIT, buffer allocation).", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores).", DefaultValueFactory = _ => 0 };
@@ -65,7 +65,7 @@ public static class BenchCommand
             if (o.LayerRuns > 0)
             {
                 layers.AddRange(TimeLayers(model.Generator, "G", model.NoiseShape(batch), backend, o));
-                layers.AddRange(TimeLayers(model.Discriminator, "D", new TensorShape(batch, 1, 28, 28), backend, o));
+                layers.AddRange(TimeLayers(model.Discriminator, "D", new TensorShape(batch, model.Geometry.Channels, model.Geometry.Height, model.Geometry.Width), backend, o));
                 output.WriteLine($"{"layer",-64} {"forward ms",11} {"backward ms",12} {"fwd GFLOP/s",12} {"bwd GFLOP/s",12}");
                 foreach (LayerTiming l in layers)
                 {
@@ -123,7 +123,7 @@ public static class BenchCommand
     public static BenchResult TimeSteps(GanModel model, IBackend backend, int batch, BenchOptions o)
     {
         var random = new RandomSource(o.Seed ^ 0x5EED);
-        using Tensor real = backend.Allocate(new TensorShape(batch, 1, 28, 28));
+        using Tensor real = backend.Allocate(new TensorShape(batch, model.Geometry.Channels, model.Geometry.Height, model.Geometry.Width));
         var images = new float[real.Length];
         for (int i = 0; i < images.Length; i++)
         {

@@ -58,7 +58,8 @@ public static class GenerateCommand
             var noise = new float[count * o.Nz];
             new RandomSource(seed).FillNormal(noise);
             float[] images = Trainer.Sample(model.Generator, backend, noise, model.NoiseShape(count), sampleMode);
-            new RunArtifacts().WriteGrid(outFile, images, count, 28, 28);
+            ImageGeometry g = model.Geometry;
+            Output.ImageGrid.WritePng(outFile, images, count, g.Channels, g.Height, g.Width, RunArtifacts.GridOptions(g));
             Console.WriteLine($"Wrote {count} samples to {outFile}");
             return 0;
         }

@@ -85,24 +85,26 @@ public static class DataSources
     }
 }
 
-/// <summary>Writes grids, the GIF, the loss plot and losses.csv with the Output layer.</summary>
-public sealed class RunArtifacts(Action<string>? warn = null) : IRunArtifacts
+/// <summary>Writes a run's files: epoch_NNNN.png, progress.gif, losses.csv and losses.png.</summary>
+public sealed class RunArtifacts(Action<string>? warn = null) : IRunObserver
 {
     private bool _warnedFont;
 
-    public void WriteGrid(string path, float[] images, int count, int height, int width) =>
-        ImageGrid.WritePng(path, images, count, height, width, new ImageGridOptions { Scale = 2 });
+    /// <summary>Grid layout: 2-pixel borders as torchvision's save_image; small images scaled ×2 to be seen.</summary>
+    public static ImageGridOptions GridOptions(ImageGeometry geometry) => new() { Scale = geometry.Height < 64 ? 2 : 1 };
 
-    public void WriteGif(string path, IReadOnlyList<string> framePaths)
+    /// <inheritdoc/>
+    public void EpochEnded(EpochOutput output)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ImageGrid.WritePng(Path.Combine(output.Folder, $"epoch_{output.Epoch:D4}.png"), output.Samples, output.SampleCount, output.Geometry.Channels,
+            output.Geometry.Height, output.Geometry.Width, GridOptions(output.Geometry));
+        AppendLosses(Path.Combine(output.Folder, "losses.csv"), output.EpochRows);
+        var frames = Directory.GetFiles(output.Folder, "epoch_*.png").Order(StringComparer.Ordinal).ToList();
         var gif = new ProgressGif();
-        gif.AddFiles(framePaths);
-        gif.Write(path);
-    }
-
-    public void WriteLossPlot(string path, IReadOnlyList<LossRecord> rows)
-    {
-        PlotFontChoice font = LossPlot.Write(path, rows);
+        gif.AddFiles(frames);
+        gif.Write(Path.Combine(output.Folder, "progress.gif"));
+        PlotFontChoice font = LossPlot.Write(Path.Combine(output.Folder, "losses.png"), output.AllRows);
         if (!font.CanDrawText && !_warnedFont)
         {
             _warnedFont = true;
@@ -110,7 +112,10 @@ public sealed class RunArtifacts(Action<string>? warn = null) : IRunArtifacts
         }
     }
 
-    public void AppendLosses(string path, IReadOnlyList<LossRecord> rows)
+    /// <inheritdoc/>
+    public void Interrupted(string folder, IReadOnlyList<LossRecord> epochRows) => AppendLosses(Path.Combine(folder, "losses.csv"), epochRows);
+
+    private static void AppendLosses(string path, IReadOnlyList<LossRecord> rows)
     {
         using LossCsv csv = File.Exists(path) ? LossCsv.Append(path) : LossCsv.Create(path);
         foreach (LossRecord r in rows)

@@ -1,5 +1,5 @@
-// Tiles a batch of generated images (N x 1 x H x W, tanh output in [-1, 1]) into one grayscale grid
-// PNG, laid out like torchvision.utils.make_grid: `padding` pixels of `PadValue` before every tile and
+// Tiles a batch of generated images (N x C x H x W, C = 1 or 3, tanh output in [-1, 1]) into one grayscale or RGB
+// grid PNG, laid out like torchvision.utils.make_grid: `padding` pixels of `PadValue` before every tile and
 // after the last one, so the border is padded too. Pixel = clamp(round((x + 1) * 127.5), 0, 255) with
 // midpoint rounding away from zero, which equals save_image's floor(255 * (x + 1) / 2 + 0.5) for x >= -1.
 // Encoding is SkiaSharp's (Gray8 SKImage -> PNG); no hand-written encoder.
@@ -34,6 +34,23 @@ public sealed record GrayImage(int Width, int Height, byte[] Pixels)
 {
     /// <summary>The gray level at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
     public byte this[int x, int y] => Pixels[(y * Width) + x];
+}
+
+/// <summary>An 8-bit RGB picture, row-major, three bytes (R, G, B) per pixel.</summary>
+/// <param name="Width">Width in pixels.</param>
+/// <param name="Height">Height in pixels.</param>
+/// <param name="Pixels">R, G, B levels, row by row; <c>Pixels.Length == 3 * Width * Height</c>.</param>
+public sealed record RgbImage(int Width, int Height, byte[] Pixels)
+{
+    /// <summary>The (R, G, B) levels at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
+    public (byte R, byte G, byte B) this[int x, int y]
+    {
+        get
+        {
+            int i = 3 * ((y * Width) + x);
+            return (Pixels[i], Pixels[i + 1], Pixels[i + 2]);
+        }
+    }
 }
 
 /// <summary>Writes sample grids of generated images as PNG.</summary>
@@ -93,6 +110,26 @@ public static class ImageGrid
     /// <exception cref="ArgumentException">The lengths do not match N*H*W, or a size is out of range.</exception>
     public static GrayImage Render(ReadOnlySpan<float> images, int count, int height, int width, ImageGridOptions? options = null)
     {
+        (int w, int h, byte[] pixels) = RenderInterleaved(images, count, 1, height, width, options);
+        return new GrayImage(w, h, pixels);
+    }
+
+    /// <summary>Renders a grid of colour images into RGB pixels without encoding.</summary>
+    /// <param name="images">N x 3 x H x W floats, NCHW row-major (planes R, G, B), nominally in [-1, 1].</param>
+    /// <param name="count">N, the number of images.</param>
+    /// <param name="height">H of one image.</param>
+    /// <param name="width">W of one image.</param>
+    /// <param name="options">Layout; null for defaults. Padding is <see cref="ImageGridOptions.PadValue"/> in all three channels.</param>
+    /// <exception cref="ArgumentException">The lengths do not match N*3*H*W, or a size is out of range.</exception>
+    public static RgbImage RenderRgb(ReadOnlySpan<float> images, int count, int height, int width, ImageGridOptions? options = null)
+    {
+        (int w, int h, byte[] pixels) = RenderInterleaved(images, count, 3, height, width, options);
+        return new RgbImage(w, h, pixels);
+    }
+
+    // One layout for grey and colour: the planes of each NCHW image interleaved into the grid's pixels.
+    private static (int Width, int Height, byte[] Pixels) RenderInterleaved(ReadOnlySpan<float> images, int count, int channels, int height, int width, ImageGridOptions? options)
+    {
         options ??= new ImageGridOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
@@ -105,11 +142,11 @@ public static class ImageGrid
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Scale, "ImageGridOptions.Scale must be >= 1.");
         }
-        long expected = (long)count * height * width;
+        long expected = (long)count * channels * height * width;
         if (images.Length != expected)
         {
             throw new ArgumentException(
-                $"Expected {count} x 1 x {height} x {width} = {expected} floats (one channel), got {images.Length}.", nameof(images));
+                $"Expected {count} x {channels} x {height} x {width} = {expected} floats ({(channels == 1 ? "one channel" : $"{channels} channels")}), got {images.Length}.", nameof(images));
         }
 
         (int rows, int cols) = Layout(count, options.Columns);
@@ -118,41 +155,50 @@ public static class ImageGrid
         int gridHeight = checked((rows * (height + pad)) + pad);
         int outWidth = checked(gridWidth * options.Scale);
         int outHeight = checked(gridHeight * options.Scale);
-        byte[] grid = new byte[checked(gridWidth * gridHeight)];
+        int stride = checked(gridWidth * channels);
+        byte[] grid = new byte[checked(stride * gridHeight)];
         Array.Fill(grid, options.PadValue);
 
-        int tileSize = height * width;
+        int plane = height * width;
         for (int n = 0; n < count; n++)
         {
             int top = pad + ((n / cols) * (height + pad));
             int left = pad + ((n % cols) * (width + pad));
-            ReadOnlySpan<float> tile = images.Slice(n * tileSize, tileSize); // (H, W)
-            for (int y = 0; y < height; y++)
+            for (int c = 0; c < channels; c++)
             {
-                int rowStart = ((top + y) * gridWidth) + left;
-                for (int x = 0; x < width; x++)
+                ReadOnlySpan<float> tile = images.Slice(((n * channels) + c) * plane, plane); // (H, W) of channel c
+                for (int y = 0; y < height; y++)
                 {
-                    grid[rowStart + x] = ToPixel(tile[(y * width) + x]);
+                    int rowStart = ((top + y) * stride) + (left * channels) + c;
+                    for (int x = 0; x < width; x++)
+                    {
+                        grid[rowStart + (x * channels)] = ToPixel(tile[(y * width) + x]);
+                    }
                 }
             }
         }
 
         if (options.Scale == 1)
         {
-            return new GrayImage(gridWidth, gridHeight, grid);
+            return (gridWidth, gridHeight, grid);
         }
-        byte[] scaled = new byte[checked(outWidth * outHeight)];
         int s = options.Scale;
+        int outStride = outWidth * channels;
+        byte[] scaled = new byte[checked(outStride * outHeight)];
         for (int y = 0; y < outHeight; y++)
         {
-            int sourceRow = (y / s) * gridWidth;
-            Span<byte> target = scaled.AsSpan(y * outWidth, outWidth);
+            int sourceRow = (y / s) * stride;
+            Span<byte> target = scaled.AsSpan(y * outStride, outStride);
             for (int x = 0; x < outWidth; x++)
             {
-                target[x] = grid[sourceRow + (x / s)];
+                int source = sourceRow + ((x / s) * channels);
+                for (int c = 0; c < channels; c++)
+                {
+                    target[(x * channels) + c] = grid[source + c];
+                }
             }
         }
-        return new GrayImage(outWidth, outHeight, scaled);
+        return (outWidth, outHeight, scaled);
     }
 
     /// <summary>Encodes a gray picture as an 8-bit grayscale PNG with SkiaSharp.</summary>
@@ -172,6 +218,50 @@ public static class ImageGrid
         using SKData data = skImage.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Width} x {image.Height} Gray8 image as PNG.");
         return data.ToArray();
+    }
+
+    /// <summary>Encodes an RGB picture as an opaque 8-bit RGBA PNG with SkiaSharp (Skia has no 24-bit pixel format).</summary>
+    /// <exception cref="ArgumentException">Pixels.Length is not 3 * Width * Height.</exception>
+    /// <exception cref="InvalidOperationException">SkiaSharp could not encode the image.</exception>
+    public static byte[] EncodePng(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        long pixels = (long)image.Width * image.Height;
+        if (image.Width < 1 || image.Height < 1 || image.Pixels.Length != 3 * pixels)
+        {
+            throw new ArgumentException($"RgbImage of {image.Width} x {image.Height} needs {3 * pixels} bytes, has {image.Pixels.Length}.", nameof(image));
+        }
+        byte[] rgba = new byte[checked(4 * (int)pixels)];
+        for (int i = 0; i < pixels; i++)
+        {
+            rgba[4 * i] = image.Pixels[3 * i];
+            rgba[(4 * i) + 1] = image.Pixels[(3 * i) + 1];
+            rgba[(4 * i) + 2] = image.Pixels[(3 * i) + 2];
+            rgba[(4 * i) + 3] = 255;
+        }
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using SKImage skImage = SKImage.FromPixelCopy(info, rgba, image.Width * 4)
+            ?? throw new InvalidOperationException($"SkiaSharp could not create a {image.Width} x {image.Height} RGBA image.");
+        using SKData data = skImage.Encode(SKEncodedImageFormat.Png, 100)
+            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Width} x {image.Height} RGBA image as PNG.");
+        return data.ToArray();
+    }
+
+    /// <summary>
+    /// Renders N × <paramref name="channels"/> × H × W images (1 = grey, 3 = RGB) into a grid, writes it to
+    /// <paramref name="path"/> atomically and returns the PNG bytes.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="channels"/> is not 1 or 3, or the lengths do not match.</exception>
+    public static byte[] WritePng(string path, ReadOnlySpan<float> images, int count, int channels, int height, int width, ImageGridOptions? options)
+    {
+        byte[] png = channels switch
+        {
+            1 => EncodePng(Render(images, count, height, width, options)),
+            3 => EncodePng(RenderRgb(images, count, height, width, options)),
+            _ => throw new ArgumentException($"An image grid needs 1 (grey) or 3 (RGB) channels, got {channels}.", nameof(channels)),
+        };
+        AtomicFile.WriteAllBytes(path, png);
+        return png;
     }
 
     /// <summary>Renders and encodes the grid; returns the PNG bytes (keep them for <see cref="ProgressGif"/>).</summary>
@@ -194,16 +284,16 @@ public static class ImageGrid
         return png;
     }
 
-    /// <summary>Same as the span overload for a generator output tensor of shape [N, 1, H, W] (copied to the host).</summary>
-    /// <exception cref="ArgumentException">The tensor is not of rank 4 with one channel.</exception>
+    /// <summary>Same as the span overload for a generator output tensor of shape [N, C, H, W], C = 1 or 3 (copied to the host).</summary>
+    /// <exception cref="ArgumentException">The tensor is not of rank 4 with one or three channels.</exception>
     public static byte[] WritePng(string path, Tensor images, ImageGridOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         TensorShape shape = images.Shape;
-        if (shape.Rank != 4 || shape[1] != 1)
+        if (shape.Rank != 4 || (shape[1] != 1 && shape[1] != 3))
         {
-            throw new ArgumentException($"Expected a tensor of shape [N, 1, H, W], got {shape}.", nameof(images));
+            throw new ArgumentException($"Expected a tensor of shape [N, 1, H, W] or [N, 3, H, W], got {shape}.", nameof(images));
         }
-        return WritePng(path, images.ToArray(), shape[0], shape[2], shape[3], options);
+        return WritePng(path, images.ToArray(), shape[0], shape[1], shape[2], shape[3], options);
     }
 }

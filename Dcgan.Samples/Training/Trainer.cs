@@ -30,13 +30,27 @@ public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int
     public string? Folder { get; init; }
 }
 
-/// <summary>Writes the run's files (grids, GIF, plot, CSV).</summary>
-public interface IRunArtifacts
+/// <summary>What the trainer has at the end of an epoch, for the run's files.</summary>
+/// <param name="Folder">The run's output folder.</param>
+/// <param name="Epoch">The epoch just finished (1-based).</param>
+/// <param name="EpochRows">This epoch's losses (from the resume point after a mid-epoch resume).</param>
+/// <param name="AllRows">Every loss row of the run so far, earlier runs' included.</param>
+/// <param name="Samples">G's output for the fixed noise: <see cref="SampleCount"/> × C × H × W floats in [−1, 1].</param>
+/// <param name="SampleCount">Number of sample images.</param>
+/// <param name="Geometry">The shape of one image.</param>
+public sealed record EpochOutput(string Folder, int Epoch, IReadOnlyList<LossRecord> EpochRows, IReadOnlyList<LossRecord> AllRows, float[] Samples, int SampleCount, ImageGeometry Geometry);
+
+/// <summary>
+/// Receives a run's results and writes its files (grids, GIF, plot, CSV): the trainer writes nothing itself but its
+/// checkpoints, so what a run leaves behind is decided in one place.
+/// </summary>
+public interface IRunObserver
 {
-    void WriteGrid(string path, float[] images, int count, int height, int width);
-    void WriteGif(string path, IReadOnlyList<string> framePaths);
-    void WriteLossPlot(string path, IReadOnlyList<LossRecord> rows);
-    void AppendLosses(string path, IReadOnlyList<LossRecord> rows);
+    /// <summary>An epoch ended (before its checkpoint is written).</summary>
+    void EpochEnded(EpochOutput output);
+
+    /// <summary>The run stops mid-epoch (Ctrl+C, SIGTERM) with these rows of the unfinished epoch not yet recorded.</summary>
+    void Interrupted(string folder, IReadOnlyList<LossRecord> epochRows);
 }
 
 /// <summary>How a run ended.</summary>
@@ -56,13 +70,15 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The numbered snapshot of epoch <paramref name="epoch"/>: <c>checkpoint_epoch_0015.safetensors</c>.</summary>
     public static string SnapshotFile(int epoch) => $"checkpoint_epoch_{epoch:D4}.safetensors";
-    private const int GridSamples = 16;
+    /// <summary>Images in an epoch grid: 16 (4×4) for 28×28 MNIST as before, 64 (8×8, as pytorch/examples) otherwise.</summary>
+    public static int GridSamplesFor(ImageGeometry geometry) => geometry == ImageGeometry.Mnist ? 16 : 64;
 
     private readonly TrainOptions _o;
     private readonly TrainingImages _data;
     private readonly IBackend _backend;
     private readonly ITrainingReporter _reporter;
-    private readonly IRunArtifacts? _artifacts;
+    private readonly IRunObserver? _observer;
+    private readonly int _gridSamples;
     private readonly GanModel _model;
     private readonly RandomSource _noiseRng;
     private readonly RandomSource _shuffleRng;
@@ -74,13 +90,13 @@ public sealed class Trainer : IDisposable
     private long _globalStep;
     private ulong[] _shuffleStateAtEpochStart;
 
-    public Trainer(TrainOptions options, TrainingImages data, IBackend backend, ITrainingReporter reporter, IRunArtifacts? artifacts, string outDir)
+    public Trainer(TrainOptions options, TrainingImages data, IBackend backend, ITrainingReporter reporter, IRunObserver? observer, string outDir)
     {
         _o = options;
         _data = data;
         _backend = backend;
         _reporter = reporter;
-        _artifacts = artifacts;
+        _observer = observer;
         OutDir = outDir;
         _batch = options.ResolvedBatchSize;
         int usable = Math.Min(data.Count, options.Limit ?? int.MaxValue);
@@ -91,10 +107,12 @@ public sealed class Trainer : IDisposable
 
         ImageCount = usable;
         var root = new RandomSource(options.Seed);
-        _model = Presets.Build(options, backend, root.Fork("init"));
+        var geometry = new ImageGeometry(data.Channels, data.Height, data.Width);
+        _model = Presets.Build(options, geometry, backend, root.Fork("init"));
+        _gridSamples = GridSamplesFor(geometry);
         _noiseRng = root.Fork("noise");
         _shuffleRng = root.Fork("shuffle");
-        _fixedNoise = new float[GridSamples * options.Nz];
+        _fixedNoise = new float[_gridSamples * options.Nz];
         root.Fork("fixed-noise").FillNormal(_fixedNoise);
         _shuffleStateAtEpochStart = _shuffleRng.GetState();
     }
@@ -203,7 +221,7 @@ public sealed class Trainer : IDisposable
                 _reporter.Step(s, stepsThisRun * _batch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), r.LossD, r.LossG, r.DX, r.DGZ1, r.DGZ2);
                 if (stop() && s + 1 < steps)
                 {
-                    _artifacts?.AppendLosses(Path.Combine(OutDir, "losses.csv"), rows);
+                    _observer?.Interrupted(OutDir, rows);
                     SaveCheckpoint(checkpoint);
                     _reporter.Message($"Interrupted at epoch {epoch}, step {s + 1}: saved {checkpoint}; continue with --resume {checkpoint}");
                     return TrainOutcome.Interrupted;
@@ -274,18 +292,13 @@ public sealed class Trainer : IDisposable
 
     private void WriteEpochOutputs(int epoch, List<LossRecord> rows)
     {
-        if (_artifacts is null)
+        if (_observer is null)
         {
             return;
         }
 
-        float[] images = Sample(_model.Generator, _backend, _fixedNoise, _model.NoiseShape(GridSamples), _o.SampleMode);
-        string grid = Path.Combine(OutDir, $"epoch_{epoch:D4}.png");
-        _artifacts.WriteGrid(grid, images, GridSamples, _data.Height, _data.Width);
-        _artifacts.AppendLosses(Path.Combine(OutDir, "losses.csv"), rows);
-        var frames = Directory.GetFiles(OutDir, "epoch_*.png").Order(StringComparer.Ordinal).ToList();
-        _artifacts.WriteGif(Path.Combine(OutDir, "progress.gif"), frames);
-        _artifacts.WriteLossPlot(Path.Combine(OutDir, "losses.png"), _rows);
+        float[] images = Sample(_model.Generator, _backend, _fixedNoise, _model.NoiseShape(_gridSamples), _o.SampleMode);
+        _observer.EpochEnded(new EpochOutput(OutDir, epoch, rows, _rows, images, _gridSamples, _model.Geometry));
     }
 
     private CheckpointPart[] Parts() =>

@@ -117,6 +117,8 @@ public sealed class GoldenRun(GoldenCase c, IBackend backend)
                 RunTfStep();
                 break;
             case "DcganStep64":
+                RunDcgan64Step();
+                break;
             case "ConditionalDcganStep":
                 // Ops FORMAT.md lists for models the library does not have yet (pytorch/examples' 64x64 DCGAN; the
                 // conditional DCGAN): reported as skipped, never passed, until they land.
@@ -294,6 +296,38 @@ public sealed class GoldenRun(GoldenCase c, IBackend backend)
         });
     }
 
+    // Through the trainer's own code: the dcgan64 preset builds G, D, Adam and the step exactly as `dcgan train` does.
+    private void RunDcgan64Step()
+    {
+        Assert.True(c.Double("leaky_slope") == 0.2 && c.Double("bn_momentum") == 0.1 && c.Double("bn_eps") == 1e-5 && c.Int("image_size") == 64,
+            $"{c.Name}: the dcgan64 preset has LeakyReLU 0.2, BatchNorm momentum 0.1 and eps 1e-5 at 64x64; this case asks for other settings.");
+        var options = new Dcgan.Samples.Training.TrainOptions
+        {
+            Arch = Dcgan.Samples.Training.Architectures.Dcgan64,
+            Nz = c.Int("nz"),
+            Ngf = c.Int("ngf"),
+            Ndf = c.Int("ndf"),
+            Lr = c.Double("lr"),
+            Beta1 = c.Double("beta1"),
+            Beta2 = c.Double("beta2"),
+            AdamEps = c.Double("eps"),
+        };
+        var geometry = new Dcgan.Samples.Training.ImageGeometry(c.Int("nc"), 64, 64);
+        using Dcgan.Samples.Training.GanModel model = Dcgan.Samples.Training.Presets.Build(options, geometry, backend, new Dcgan.Init.RandomSource(0));
+        Assert.IsType<AlternatingGanStep>(model.Step);
+        LoadState("in.G.", model.Generator);
+        LoadState("in.D.", model.Discriminator);
+        using Tensor real = Load("real");
+        using Tensor z = Load("z");
+        GanStepResult result = model.Step.Step(real, z);
+        CheckStep(model.Generator, model.Discriminator, model.Step, result, r =>
+        {
+            CheckScalar("loss_d_real", r.LossD - LossOf("loss_d_fake"));
+            CheckScalar("loss_d_fake", r.LossD - LossOf("loss_d_real"));
+            CheckScalar("loss_g", r.LossG);
+        });
+    }
+
     private float LossOf(string name) => (float)c[name].Data[0];
 
     private void RunStep(Network g, Network d, Func<Adam, Adam, GanStep> makeStep, Action<GanStepResult> checkLosses)
@@ -309,6 +343,11 @@ public sealed class GoldenRun(GoldenCase c, IBackend backend)
         using Tensor real = Load("real");
         using Tensor z = Load("z");
         GanStepResult result = step.Step(real, z);
+        CheckStep(g, d, step, result, checkLosses);
+    }
+
+    private void CheckStep(Network g, Network d, GanStep step, GanStepResult result, Action<GanStepResult> checkLosses)
+    {
         Check("fake", step.LastFake!);
         checkLosses(result);
         foreach ((string prefix, Network net) in new[] { ("G.", g), ("D.", d) })

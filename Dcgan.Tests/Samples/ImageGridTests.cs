@@ -153,8 +153,44 @@ public class ImageGridTests(ITestOutputHelper output)
         byte[] fromTensor = ImageGrid.WritePng(temp.File("t.png"), images);
         Assert.Equal(ImageGrid.EncodePng(data, 2, 5, 4), fromTensor);
 
-        using Tensor rgb = backend.Allocate(new TensorShape(1, 3, 2, 2));
-        var ex = Assert.Throws<ArgumentException>(() => ImageGrid.WritePng(temp.File("rgb.png"), rgb));
-        Assert.Contains("[1, 3, 2, 2]", ex.Message);
+        using Tensor twoChannels = backend.Allocate(new TensorShape(1, 2, 2, 2));
+        var ex = Assert.Throws<ArgumentException>(() => ImageGrid.WritePng(temp.File("two.png"), twoChannels));
+        Assert.Contains("[1, 2, 2, 2]", ex.Message);
+    }
+
+    [Fact]
+    public void Colour_grid_of_64_tiles_is_8_by_8_with_2_pixel_borders_and_each_plane_in_its_channel()
+    {
+        // 64 images of 3x4x5 (C, H, W): image n has R = -1 + n/32 (a ramp), G = 1 everywhere but pixel (0, 0) = -1, B = -1.
+        const int n = 64, h = 4, w = 5;
+        float[] images = new float[n * 3 * h * w];
+        for (int i = 0; i < n; i++)
+        {
+            Span<float> img = images.AsSpan(i * 3 * h * w, 3 * h * w);
+            img[..(h * w)].Fill(-1f + (i / 32f));
+            img.Slice(h * w, h * w).Fill(1f);
+            img[h * w] = -1f;
+            img.Slice(2 * h * w, h * w).Fill(-1f);
+        }
+
+        using var temp = new TempFolder();
+        byte[] png = ImageGrid.WritePng(temp.File("rgb.png"), images, n, 3, h, w, new ImageGridOptions());
+        using SKBitmap bitmap = SKBitmap.Decode(png);
+        Assert.Equal((8 * (w + 2)) + 2, bitmap.Width);
+        Assert.Equal((8 * (h + 2)) + 2, bitmap.Height);
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int left = 2 + ((i % 8) * (w + 2)), top = 2 + ((i / 8) * (h + 2));
+            SKColor corner = bitmap.GetPixel(left, top), inside = bitmap.GetPixel(left + w - 1, top + h - 1);
+            byte red = ImageGrid.ToPixel(-1f + (i / 32f));
+            Assert.Equal((red, (byte)0, (byte)0), (corner.Red, corner.Green, corner.Blue));
+            Assert.Equal((red, (byte)255, (byte)0), (inside.Red, inside.Green, inside.Blue));
+            worst = Math.Max(worst, Math.Abs(inside.Red - red));
+            SKColor border = bitmap.GetPixel(left - 1, top - 1);
+            Assert.Equal((byte)0, border.Red);
+        }
+
+        output.WriteLine($"64 RGB tiles 8x8, {bitmap.Width}x{bitmap.Height}; worst red difference {worst}");
     }
 }
