@@ -14,6 +14,7 @@ public sealed partial class GpuBackend
 {
     private Action<KernelConfig, ArrayView<float>, ElementwiseArgs> _fill = null!;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ElementwiseArgs> _copy = null!;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ChannelCopyArgs> _copyChannels = null!;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ChannelArgs> _addChannelBias = null!;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ActivationArgs> _activationForward = null!;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ActivationArgs> _activationBackward = null!;
@@ -74,6 +75,17 @@ public sealed partial class GpuBackend
         {
             _fill(Config(tensor.Length), y, new ElementwiseArgs(tensor.Length, value, 0f));
         }
+    }
+
+    /// <inheritdoc/>
+    internal override void CopyChannelsCore(Tensor source, int sourceChannel, Tensor destination, int destinationChannel, int channels)
+    {
+        ArrayView<float> s = ViewOf(source, nameof(source));
+        ArrayView<float> d = ViewOf(destination, nameof(destination));
+        int plane = source.Shape[2] * source.Shape[3];
+        int block = channels * plane;
+        int length = source.Shape[0] * block;
+        _copyChannels(Config(length), s, d, new ChannelCopyArgs(length, block, source.Shape[1] * plane, sourceChannel * plane, destination.Shape[1] * plane, destinationChannel * plane));
     }
 
     /// <inheritdoc/>
@@ -356,6 +368,7 @@ public sealed partial class GpuBackend
         Accelerator a = _accelerator;
         _fill = Count(a.LoadStreamKernel<ArrayView<float>, ElementwiseArgs>(DeviceKernels.FillKernel));
         _copy = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ElementwiseArgs>(DeviceKernels.CopyKernel));
+        _copyChannels = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ChannelCopyArgs>(DeviceKernels.CopyChannelsKernel));
         _addChannelBias = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ChannelArgs>(DeviceKernels.AddChannelBiasKernel));
         _activationForward = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ActivationArgs>(DeviceKernels.ActivationForwardKernel));
         _activationBackward = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ActivationArgs>(DeviceKernels.ActivationBackwardKernel));

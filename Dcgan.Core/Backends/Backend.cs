@@ -110,6 +110,39 @@ public abstract class Backend : IBackend
     /// <inheritdoc/>
     /// <exception cref="ObjectDisposedException">The backend or a tensor was disposed.</exception>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    /// <exception cref="ArgumentException">A tensor belongs to another backend or is not of rank 4, the tensors differ in N, H
+    /// or W, the two are the same tensor, or a channel range lies outside its tensor.</exception>
+    public void CopyChannels(Tensor source, int sourceChannel, Tensor destination, int destinationChannel, int channels)
+    {
+        ThrowIfDisposed();
+        CheckTensor(source, nameof(source));
+        CheckTensor(destination, nameof(destination));
+        TensorShape s = source.Shape, d = destination.Shape;
+        if (s.Rank != 4 || d.Rank != 4 || s[0] != d[0] || s[2] != d[2] || s[3] != d[3])
+        {
+            throw new ArgumentException($"CopyChannels needs two [N, C, H, W] tensors with the same N, H and W; got {s} and {d}.", nameof(destination));
+        }
+
+        if (ReferenceEquals(source.Storage, destination.Storage))
+        {
+            throw new ArgumentException("CopyChannels copies between two different tensors; source and destination share storage.", nameof(destination));
+        }
+
+        if (channels < 0 || sourceChannel < 0 || destinationChannel < 0 || sourceChannel + channels > s[1] || destinationChannel + channels > d[1])
+        {
+            throw new ArgumentException(
+                $"CopyChannels: channels [{sourceChannel}, {sourceChannel + channels}) of {s} into [{destinationChannel}, {destinationChannel + channels}) of {d} lie outside a tensor.", nameof(channels));
+        }
+
+        if (channels > 0 && s[0] > 0)
+        {
+            CopyChannelsCore(source, sourceChannel, destination, destinationChannel, channels);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The backend or a tensor was disposed.</exception>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="g"/> is not a valid convolution (see
     /// <see cref="ConvGeometry.ForConv2d"/>), or a tensor belongs to another backend, or input is not
     /// <c>g.InputShape</c> <c>[N, Ci, Hi, Wi]</c>, weight not <c>g.WeightShape</c> <c>[Co, Ci, k, k]</c>, output not
@@ -389,6 +422,9 @@ public abstract class Backend : IBackend
 
     /// <summary>Copies between two tensors of equal length.</summary>
     internal abstract void CopyCore(Tensor source, Tensor destination);
+
+    /// <summary>Copies a block of channels per sample; the shapes and ranges are checked and non-empty, the storages differ.</summary>
+    internal abstract void CopyChannelsCore(Tensor source, int sourceChannel, Tensor destination, int destinationChannel, int channels);
 
     /// <summary>Convolution forward; the geometry is consistent and the shapes match it.</summary>
     internal abstract void ConvForwardCore(in ConvGeometry g, Tensor input, Tensor weight, Tensor output);

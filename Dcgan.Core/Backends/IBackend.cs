@@ -38,6 +38,13 @@ public interface IBackend : IDisposable
     /// <summary>Copies elements between two tensors of equal length on this backend.</summary>
     void Copy(Tensor source, Tensor destination);
 
+    /// <summary>
+    /// destination[n, destinationChannel + c] = source[n, sourceChannel + c] for c in [0, channels), every sample n:
+    /// a block of channels between two <c>[N, C, H, W]</c> tensors with the same N, H and W (C may differ). Channel
+    /// concatenation (torch.cat(dim=1)) is two such copies; its backward, splitting the gradient, is one per part.
+    /// </summary>
+    void CopyChannels(Tensor source, int sourceChannel, Tensor destination, int destinationChannel, int channels);
+
     /// <summary>output = conv2d(input, weight): input <c>g.InputShape</c>, weight <c>g.WeightShape</c>, output <c>g.OutputShape</c> (overwritten).</summary>
     void ConvForward(in ConvGeometry g, Tensor input, Tensor weight, Tensor output);
 

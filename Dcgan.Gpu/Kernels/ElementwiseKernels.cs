@@ -32,6 +32,16 @@ internal static partial class DeviceKernels
         }
     }
 
+    /// <summary>y[n, dc + c, s] = x[n, sc + c, s] for the block of channels in <paramref name="a"/>.</summary>
+    public static void CopyChannelsKernel(ArrayView<float> x, ArrayView<float> y, ChannelCopyArgs a)
+    {
+        for (long i = Start; i < a.Length; i += Step)
+        {
+            long n = i / a.Block, r = i - (n * a.Block);
+            y[(n * a.DestinationStride) + a.DestinationStart + r] = x[(n * a.SourceStride) + a.SourceStart + r];
+        }
+    }
+
     /// <summary>y[n, c, s] += bias[c] over a <c>[N, C, S]</c> tensor.</summary>
     public static void AddChannelBiasKernel(ArrayView<float> y, ArrayView<float> bias, ChannelArgs a)
     {

@@ -8,6 +8,15 @@ namespace Dcgan.Gpu.Kernels;
 /// <param name="B">Second scalar (meaning depends on the kernel).</param>
 internal readonly record struct ElementwiseArgs(int Length, float A, float B);
 
+/// <summary>A block of channels copied per sample between two NCHW tensors (see IBackend.CopyChannels).</summary>
+/// <param name="Length">Values copied: N · channels · H · W.</param>
+/// <param name="Block">Values per sample copied: channels · H · W.</param>
+/// <param name="SourceStride">Values per sample of the source (its C · H · W).</param>
+/// <param name="SourceStart">Offset of the block within a source sample (sourceChannel · H · W).</param>
+/// <param name="DestinationStride">Values per sample of the destination.</param>
+/// <param name="DestinationStart">Offset of the block within a destination sample.</param>
+internal readonly record struct ChannelCopyArgs(int Length, int Block, int SourceStride, int SourceStart, int DestinationStride, int DestinationStart);
+
 /// <summary>An activation over <paramref name="Length"/> elements.</summary>
 /// <param name="Length">Elements to process.</param>
 /// <param name="Kind">The <see cref="Dcgan.Backends.ActivationKind"/> as an int.</param>

@@ -103,6 +103,33 @@ public abstract class BackendParityTests : IDisposable
     }
 
     [Theory]
+    [InlineData(2, 3, 4, 1, 1, 2)]
+    [InlineData(3, 1, 11, 0, 1, 1)]
+    [InlineData(1, 5, 5, 2, 0, 3)]
+    public void Copy_channels_moves_each_samples_block_and_nothing_else(int n, int sourceChannels, int destinationChannels, int sourceChannel, int destinationChannel, int channels)
+    {
+        GpuBackend gpu = Gpu;
+        const int h = 3, w = 2;
+        float[] source = Random(n * sourceChannels * h * w, 11);
+        float[] before = Random(n * destinationChannels * h * w, 12);
+        float[] expected = (float[])before.Clone();
+        int plane = h * w;
+        for (int s = 0; s < n; s++)
+        {
+            Array.Copy(source, ((s * sourceChannels) + sourceChannel) * plane, expected, ((s * destinationChannels) + destinationChannel) * plane, channels * plane);
+        }
+
+        foreach (IBackend backend in new IBackend[] { _cpu, gpu })
+        {
+            // Views at offsets into larger buffers, so an offset mistake shows.
+            Tensor x = _scope.Put(backend, new TensorShape(n, sourceChannels, h, w), source, offset: 5);
+            Tensor y = _scope.Put(backend, new TensorShape(n, destinationChannels, h, w), before, offset: 3);
+            backend.CopyChannels(x, sourceChannel, y, destinationChannel, channels);
+            Assert.Equal(expected, y.ToArray());
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Geometries))]
     public void Convolutions_match_cpu(string name, ConvGeometry g)
     {

@@ -141,6 +141,10 @@ public sealed unsafe partial class CpuBackend : Backend
     internal override void CopyCore(Tensor source, Tensor destination) => _reference.CopyCore(source, destination);
 
     /// <inheritdoc/>
+    internal override void CopyChannelsCore(Tensor source, int sourceChannel, Tensor destination, int destinationChannel, int channels) =>
+        _reference.CopyChannelsCore(source, sourceChannel, destination, destinationChannel, channels);
+
+    /// <inheritdoc/>
     internal override void BCEWithLogitsCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput) =>
         _reference.BCEWithLogitsCore(logits, target, loss, gradInput);
 

@@ -90,6 +90,17 @@ public abstract class HostBackend<T> : Backend
     internal override void CopyCore(Tensor source, Tensor destination) => SpanOf(source).CopyTo(SpanOf(destination));
 
     /// <inheritdoc/>
+    internal override void CopyChannelsCore(Tensor source, int sourceChannel, Tensor destination, int destinationChannel, int channels)
+    {
+        Span<T> s = SpanOf(source), d = SpanOf(destination);
+        int plane = source.Shape[2] * source.Shape[3], sc = source.Shape[1], dc = destination.Shape[1];
+        for (int n = 0; n < source.Shape[0]; n++)
+        {
+            s.Slice(((n * sc) + sourceChannel) * plane, channels * plane).CopyTo(d.Slice(((n * dc) + destinationChannel) * plane, channels * plane));
+        }
+    }
+
+    /// <inheritdoc/>
     internal override void ConvForwardCore(in ConvGeometry g, Tensor input, Tensor weight, Tensor output)
     {
         T[] x = ArrayOf(input), w = ArrayOf(weight), y = ArrayOf(output);
