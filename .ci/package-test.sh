@@ -9,14 +9,15 @@ trap 'rm -rf "$work"' EXIT
 feed="$work/feed"
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.Build.props" | head -1)
 
-echo "package-test: packing Dcgan.Core and Dcgan.Gpu $version into $feed"
+echo "package-test: packing Dcgan.Core, Dcgan.Gpu and Dcgan.Onnx $version into $feed"
 dotnet pack "$repo/Dcgan.Core/Dcgan.Core.csproj" -c Release -o "$feed" -v q -nologo
 dotnet pack "$repo/Dcgan.Gpu/Dcgan.Gpu.csproj" -c Release -o "$feed" -v q -nologo
+dotnet pack "$repo/Dcgan.Onnx/Dcgan.Onnx.csproj" -c Release -o "$feed" -v q -nologo
 
 python3 - "$feed" "$version" <<'PY'
 import sys, zipfile, os
 feed, version = sys.argv[1], sys.argv[2]
-for pkg in ("Dcgan.Core", "Dcgan.Gpu"):
+for pkg in ("Dcgan.Core", "Dcgan.Gpu", "Dcgan.Onnx"):
     path = os.path.join(feed, f"{pkg}.{version}.nupkg")
     names = zipfile.ZipFile(path).namelist()
     need = [f"lib/net10.0/{pkg}.dll", f"lib/net10.0/{pkg}.xml", "PACKAGE.md"]
@@ -53,6 +54,7 @@ cat > "$consumer/Consumer.csproj" <<XML
   <ItemGroup>
     <PackageReference Include="Dcgan.Core" Version="$version" />
     <PackageReference Include="Dcgan.Gpu" Version="$version" />
+    <PackageReference Include="Dcgan.Onnx" Version="$version" />
   </ItemGroup>
 </Project>
 XML
@@ -85,6 +87,11 @@ for (int i = 0; i < 20; i++)
 }
 Console.WriteLine($"package-test: loss {first:F4} -> {last:F4} over 20 steps on {cpu.Name}");
 if (!(last < first)) return 1;
+
+// Dcgan.Onnx from its package: the trained network exports to an ONNX model.
+byte[] onnx = Dcgan.Onnx.OnnxExporter.Export(net, x.Shape.ToArray()[1..]);
+Console.WriteLine($"package-test: ONNX export {onnx.Length} bytes (opset {Dcgan.Onnx.OnnxExporter.OpsetVersion})");
+if (onnx.Length < 1000) return 1;
 
 // Dcgan.Gpu from its package: the same kernels on ILGPU's CPU accelerator agree with the CPU backend.
 using var gpu = Dcgan.Gpu.GpuBackend.CreateCpuAccelerator();

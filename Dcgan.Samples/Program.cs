@@ -1,4 +1,4 @@
-// Entry point of the dcgan command-line program: train, generate, devices, bench.
+// Entry point of the dcgan command-line program: train, generate, export, devices, bench.
 namespace Dcgan.Samples;
 
 using System.CommandLine;
@@ -12,6 +12,7 @@ public static class Program
         {
             TrainCommand.Create(),
             GenerateCommand.Create(),
+            ExportCommand.Create(),
             Devices.CreateCommand(),
             BenchCommand.Create(),
         };

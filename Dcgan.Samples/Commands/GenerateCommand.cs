@@ -12,7 +12,10 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by dcgan train.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by dcgan train." };
+        var weights = new Option<string>("--weights") { Description = "Instead of --checkpoint: a generator state_dict saved from PyTorch as .safetensors (keys main.0.weight ..., optionally under G. or module.); needs --arch." };
+        var arch = new Option<string>("--arch") { Description = $"The architecture of --weights: {string.Join(", ", Architectures.All)}." };
+        arch.AcceptOnlyFromAmong(Architectures.All);
         var count = new Option<int>("--count") { Description = "Number of samples.", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "PNG file to write (.png; an existing file only with --force).", DefaultValueFactory = _ => "samples.png" };
         var force = new Option<bool>("--force") { Description = "Overwrite --out if it exists." };
@@ -20,12 +23,12 @@ public static class GenerateCommand
         var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics: eval (running, default) or train (the batch's own).", DefaultValueFactory = _ => "eval" };
         sampleMode.AcceptOnlyFromAmong("eval", "train");
         var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
-        var command = new Command("generate", "Write a grid of samples from a checkpoint's generator.") { checkpoint, count, output, force, seed, sampleMode, device };
-        command.SetAction(r => Run(r.GetValue(checkpoint)!, r.GetValue(count), r.GetValue(output)!, r.GetValue(seed), r.GetValue(sampleMode)!, r.GetValue(device)!, r.GetValue(force)));
+        var command = new Command("generate", "Write a grid of samples from a checkpoint's generator.") { checkpoint, weights, arch, count, output, force, seed, sampleMode, device };
+        command.SetAction(r => Run(r.GetValue(checkpoint), r.GetValue(count), r.GetValue(output)!, r.GetValue(seed), r.GetValue(sampleMode)!, r.GetValue(device)!, r.GetValue(force), r.GetValue(weights), r.GetValue(arch)));
         return command;
     }
 
-    public static int Run(string checkpoint, int count, string outFile, ulong seed, string sampleMode, string device, bool force = false)
+    public static int Run(string? checkpoint, int count, string outFile, ulong seed, string sampleMode, string device, bool force = false, string? weights = null, string? arch = null)
     {
         try
         {
@@ -51,10 +54,22 @@ public static class GenerateCommand
                 throw new ArgumentException("--sample-mode train needs --count >= 2 (BatchNorm needs two samples).");
             }
 
-            TrainOptions o = TrainRunner.ReadConfig(checkpoint);
+            if ((checkpoint is null) == (weights is null) || (weights is null) != (arch is null))
+            {
+                throw new ArgumentException("Give either --checkpoint (a dcgan checkpoint) or --weights with --arch (a PyTorch generator state_dict).");
+            }
+
+            (TrainOptions o, IReadOnlyDictionary<string, SafeTensorEntry>? stateDict) = weights is null ? (TrainRunner.ReadConfig(checkpoint!), null) : PyTorchWeights.Read(weights, arch!);
             using IBackend backend = Devices.Create(device, 0);
             using GanModel model = Presets.Build(o, backend, new RandomSource(0));
-            Checkpoint.Load(checkpoint, [new CheckpointPart("G", model.Generator)]);
+            if (stateDict is null)
+            {
+                Checkpoint.Load(checkpoint!, [new CheckpointPart("G", model.Generator)]);
+            }
+            else
+            {
+                PyTorchWeights.Load(stateDict, model.Generator, weights!);
+            }
             var noise = new float[count * o.Nz];
             new RandomSource(seed).FillNormal(noise);
             float[] images = Trainer.Sample(model.Generator, backend, noise, model.NoiseShape(count), sampleMode);

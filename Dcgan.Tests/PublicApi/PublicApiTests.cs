@@ -11,6 +11,7 @@ public class PublicApiTests
     [Theory]
     [InlineData("Dcgan.Core")]
     [InlineData("Dcgan.Gpu")]
+    [InlineData("Dcgan.Onnx")]
     public void Public_surface_matches_the_baseline(string assemblyName)
     {
         string actual = Describe(Assembly.Load(assemblyName));
