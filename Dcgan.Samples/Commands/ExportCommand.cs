@@ -64,7 +64,7 @@ public static class ExportCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            Terminal.ErrorOutput.Error(Terminal.ErrorOutput.MessageOf(e));
+            Terminal.ErrorOutput.Failure(e, "export");
             return TrainRunner.ExitBadInput;
         }
     }

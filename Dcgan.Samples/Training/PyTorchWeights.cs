@@ -23,6 +23,7 @@ public static class PyTorchWeights
     private static readonly Dictionary<string, Func<int[], (int Nz, int Ngf)?>> SizesFromFirstWeight = new(StringComparer.Ordinal)
     {
         [Architectures.Dcgan] = s => s.Length == 4 && s[1] % 4 == 0 ? (s[0], s[1] / 4) : null,
+        [Architectures.Dcgan64] = s => s.Length == 4 && s[1] % 8 == 0 && s[2] == 4 && s[3] == 4 ? (s[0], s[1] / 8) : null,
         [Architectures.TfTutorial] = s => s.Length == 2 && s[0] % (4 * 7 * 7) == 0 ? (s[1], s[0] / (4 * 7 * 7)) : null,
     };
 
@@ -52,7 +53,7 @@ public static class PyTorchWeights
         int[] first = stateDict["main.0.weight"].Shape;
         if (sizes(first) is not { } s)
         {
-            throw new InvalidDataException($"{path}: {prefix}main.0.weight is [{string.Join(", ", first)}], which is not the first layer of a {arch} generator (expected {(arch == Architectures.TfTutorial ? "[4·ngf·7·7, nz]" : "[nz, 4·ngf, 7, 7]")}).");
+            throw new InvalidDataException($"{path}: {prefix}main.0.weight is [{string.Join(", ", first)}], which is not the first layer of a {arch} generator (expected {arch switch { Architectures.TfTutorial => "[4·ngf·7·7, nz]", Architectures.Dcgan64 => "[nz, 8·ngf, 4, 4]", _ => "[nz, 4·ngf, 7, 7]" }}).");
         }
 
         return (new TrainOptions { Arch = arch, Nz = s.Nz, Ngf = s.Ngf, Ndf = s.Ngf }, stateDict);

@@ -85,7 +85,9 @@ public sealed class ExportCommandTests(ITestOutputHelper output)
         output.WriteLine(refused.Err);
         Assert.Equal(2, refused.Exit);
         Assert.Contains("--force", refused.Err, StringComparison.Ordinal);
-        Assert.Single(refused.Err.Trim().Split('\n'));
+        string[] lines = refused.Err.Trim().Split('\n');
+        Assert.Equal(2, lines.Length); // the error, then the usage hint
+        Assert.Equal("See 'dcgan export --help'.", lines[1].Trim());
         Assert.Equal("keep me", File.ReadAllText(onnx));
 
         var forced = CommandLineTests.Dcgan($"export --checkpoint \"{checkpoint}\" --out \"{onnx}\" --network D --force");
