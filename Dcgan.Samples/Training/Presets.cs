@@ -40,12 +40,10 @@ public static class Presets
     /// </summary>
     public static GanModel Build(TrainOptions o, IBackend backend, RandomSource init)
     {
-        Network g, d;
+        (Network g, Network d) = Networks(o, init);
         bool tf = o.Arch == Architectures.TfTutorial;
         if (tf)
         {
-            g = TfTutorialModels.Generator(o.Nz, 4 * o.Ngf, 2 * o.Ngf, o.Ngf);
-            d = TfTutorialModels.Discriminator(o.Ndf, 2 * o.Ndf, dropout: o.ResolvedDropout, dropoutSeed: init.Fork("dropout").NextUInt64());
             g.To(backend, init);
             d.To(backend, init);
             TfTutorialModels.InitKeras(g, init);
@@ -53,8 +51,6 @@ public static class Presets
         }
         else
         {
-            g = DcganModels.Generator(o.Nz, 4 * o.Ngf, 2 * o.Ngf);
-            d = DcganModels.Discriminator(o.Ndf);
             g.To(backend, init);
             d.To(backend, init);
             DcganInit.Apply(g, init);
@@ -74,5 +70,18 @@ public static class Presets
             Step = step,
             NoiseShape = tf ? n => new TensorShape(n, nz) : n => new TensorShape(n, nz, 1, 1),
         };
+    }
+
+    /// <summary>
+    /// G and D of a preset, not yet bound to a backend: their parameters have shapes but no memory, so a
+    /// checkpoint's config can be sized before anything is allocated.
+    /// </summary>
+    /// <exception cref="ArgumentException">A layer would have a negative size or more than 2³¹ − 1 elements.</exception>
+    public static (Network Generator, Network Discriminator) Networks(TrainOptions o, RandomSource init)
+    {
+        return o.Arch == Architectures.TfTutorial
+            ? (TfTutorialModels.Generator(o.Nz, 4 * o.Ngf, 2 * o.Ngf, o.Ngf),
+                TfTutorialModels.Discriminator(o.Ndf, 2 * o.Ndf, dropout: o.ResolvedDropout, dropoutSeed: init.Fork("dropout").NextUInt64()))
+            : (DcganModels.Generator(o.Nz, 4 * o.Ngf, 2 * o.Ngf), DcganModels.Discriminator(o.Ndf));
     }
 }
