@@ -42,6 +42,17 @@ public static class CheckpointReader
             throw new CheckpointFormatException(checkpoint, $"has an invalid config: {e.Message}", e);
         }
 
+        // Settings with no command-line flag, which Validate leaves to Adam's constructor.
+        if (!(o.Beta2 is >= 0 and < 1))
+        {
+            throw new CheckpointFormatException(checkpoint, $"has config setting 'beta2' = {o.Beta2.ToString(CultureInfo.InvariantCulture)}; expected a number in [0, 1).");
+        }
+
+        if (!(o.ResolvedAdamEps > 0 && double.IsFinite(o.ResolvedAdamEps)))
+        {
+            throw new CheckpointFormatException(checkpoint, $"has config setting 'adam-eps' = {o.ResolvedAdamEps.ToString(CultureInfo.InvariantCulture)}; expected a number > 0.");
+        }
+
         CheckSize(checkpoint, o, tensors);
         return o;
     }
