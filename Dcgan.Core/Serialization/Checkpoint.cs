@@ -78,8 +78,14 @@ public static class Checkpoint
     /// Restores every part from <paramref name="path"/> (strictly: every expected key must be present with the
     /// expected shape) and returns the metadata. Nothing is changed when the file does not fit.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint of these networks; the message names the key and the shapes.</exception>
+    /// <exception cref="CheckpointFormatException">
+    /// The file is damaged (see <see cref="SafeTensors.Read(string)"/>) or is not a checkpoint of these networks: a
+    /// tensor is missing or has another dtype or shape (the message names the key and both shapes), or a counter
+    /// (<c>num_batches_tracked</c>, Adam's step, a Dropout's calls) is negative or not a whole number. The message
+    /// names the file.
+    /// </exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static IReadOnlyDictionary<string, string> Load(string path, IReadOnlyList<CheckpointPart> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
@@ -90,15 +96,21 @@ public static class Checkpoint
         {
             if (!tensors.TryGetValue(key, out SafeTensorEntry? e))
             {
-                throw new InvalidDataException($"{path}: checkpoint has no tensor '{key}' (was it saved with another --arch, --nz, --ngf or --ndf?).");
+                throw new CheckpointFormatException(path, $"checkpoint has no tensor '{key}' (was it saved with another --arch, --nz, --ngf or --ndf?).");
             }
 
             if (!e.Shape.SequenceEqual(shape) || e.DType != dtype)
             {
-                throw new InvalidDataException($"{path}: tensor '{key}' is {e.DType} [{string.Join(", ", e.Shape)}]; the network expects {dtype} [{string.Join(", ", shape)}].");
+                throw new CheckpointFormatException(path, $"tensor '{key}' is {e.DType} {SafeTensors.ShapeText(e.Shape)}; the network expects {dtype} {SafeTensors.ShapeText(shape)}.");
             }
 
             return e;
+        }
+
+        long Counter(string key)
+        {
+            long value = Get(key, [], "I64").ToInt64()[0];
+            return value >= 0 ? value : throw new CheckpointFormatException(path, $"counter '{key}' is {value}; expected a whole number >= 0.");
         }
 
         foreach (CheckpointPart part in parts)
@@ -119,19 +131,23 @@ public static class Checkpoint
             {
                 if (m is BatchNorm bn)
                 {
-                    long tracked = Get($"{part.Prefix}.{name}.num_batches_tracked", [], "I64").ToInt64()[0];
+                    long tracked = Counter($"{part.Prefix}.{name}.num_batches_tracked");
                     actions.Add(() => bn.NumBatchesTracked = tracked);
                 }
                 else if (m is Dropout d && metadata.TryGetValue($"{DropoutCallsKey}{part.Prefix}.{name}", out string? calls))
                 {
-                    long value = long.Parse(calls, CultureInfo.InvariantCulture);
+                    if (!long.TryParse(calls, NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+                    {
+                        throw new CheckpointFormatException(path, $"metadata '{DropoutCallsKey}{part.Prefix}.{name}' is '{(calls.Length <= 40 ? calls : calls[..40] + "...")}'; expected a whole number >= 0.");
+                    }
+
                     actions.Add(() => d.Calls = value);
                 }
             }
 
             if (part.Optimizer is { } adam)
             {
-                long step = Get($"optim.{part.Prefix}.step", [], "I64").ToInt64()[0];
+                long step = Counter($"optim.{part.Prefix}.step");
                 actions.Add(() => adam.StepCount = step);
                 foreach ((string name, Parameter p) in part.Module.NamedParameters())
                 {

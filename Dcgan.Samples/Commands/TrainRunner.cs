@@ -197,14 +197,5 @@ public static class TrainRunner
     }
 
     /// <summary>The settings a checkpoint was trained with.</summary>
-    public static TrainOptions ReadConfig(string checkpoint)
-    {
-        (_, IReadOnlyDictionary<string, string> meta) = SafeTensors.Read(checkpoint);
-        if (!meta.TryGetValue("config", out string? json))
-        {
-            throw new InvalidDataException($"{checkpoint}: not a dcgan checkpoint (no config in its metadata).");
-        }
-
-        return TrainOptions.FromJson(json);
-    }
+    public static TrainOptions ReadConfig(string checkpoint) => CheckpointReader.ReadConfig(checkpoint);
 }

@@ -186,9 +186,26 @@ public static class Presets
     /// <summary>"dcgan 128, dcgan64 128, tf-tutorial 256": one default per preset, for help texts.</summary>
     public static string Defaults<T>(Func<Preset, T> value) => string.Join(", ", All.Select(p => $"{p.Name} {value(p)}"));
 
-    /// <summary>Builds <paramref name="o"/>'s preset for the image shape its data record names (else the preset's default).</summary>
-    public static GanModel Build(TrainOptions o, IBackend backend, RandomSource init) =>
-        Build(o, o.DataUsed is { } d ? new ImageGeometry(d.Channels, d.Height, d.Width) : Get(o.Arch).DefaultGeometry, backend, init);
+    /// <summary>The image shape of <paramref name="o"/>'s run: its data record's, else the preset's default.</summary>
+    public static ImageGeometry GeometryOf(TrainOptions o) =>
+        o.DataUsed is { } d ? new ImageGeometry(d.Channels, d.Height, d.Width) : Get(o.Arch).DefaultGeometry;
+
+    /// <summary>Builds <paramref name="o"/>'s preset for the image shape of <see cref="GeometryOf"/>.</summary>
+    public static GanModel Build(TrainOptions o, IBackend backend, RandomSource init) => Build(o, GeometryOf(o), backend, init);
+
+    /// <summary>
+    /// G and D of <paramref name="o"/>'s preset for <see cref="GeometryOf"/>, not yet bound to a backend: their parameters
+    /// have shapes but no memory, so a checkpoint's config can be sized before anything is allocated.
+    /// </summary>
+    /// <exception cref="ArgumentException">The preset cannot make that image shape, or a layer would have a negative size or
+    /// more than 2³¹ − 1 elements.</exception>
+    public static (Network Generator, Network Discriminator) Networks(TrainOptions o, RandomSource init)
+    {
+        Preset preset = Get(o.Arch);
+        ImageGeometry geometry = GeometryOf(o);
+        preset.CheckGeometry(geometry);
+        return preset.Networks(o, geometry, init);
+    }
 
     /// <summary>
     /// Builds a preset on <paramref name="backend"/> for images of <paramref name="geometry"/>, with its initialisation

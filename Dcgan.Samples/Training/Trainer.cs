@@ -136,14 +136,15 @@ public sealed class Trainer : IDisposable
     public void SeedRows(IEnumerable<LossRecord> rows) => _rows.InsertRange(0, rows);
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> (networks, optimizers, counters, RNG streams).</summary>
+    /// <exception cref="CheckpointFormatException">The file is damaged or does not fit this run's networks; the message names the file.</exception>
     public void LoadCheckpoint(string path)
     {
         IReadOnlyDictionary<string, string> meta = Checkpoint.Load(path, Parts());
-        _epochsDone = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
-        _stepInEpoch = int.Parse(meta["step_in_epoch"], CultureInfo.InvariantCulture);
-        _globalStep = long.Parse(meta["global_step"], CultureInfo.InvariantCulture);
-        _noiseRng.SetState(ParseState(meta["rng.noise"]));
-        _shuffleStateAtEpochStart = ParseState(meta["rng.shuffle_epoch_start"]);
+        _epochsDone = (int)CheckpointReader.Count(path, meta, "epoch", int.MaxValue);
+        _stepInEpoch = (int)CheckpointReader.Count(path, meta, "step_in_epoch", int.MaxValue);
+        _globalStep = CheckpointReader.Count(path, meta, "global_step");
+        _noiseRng.SetState(CheckpointReader.RandomState(path, meta, "rng.noise"));
+        _shuffleStateAtEpochStart = CheckpointReader.RandomState(path, meta, "rng.shuffle_epoch_start");
         _shuffleRng.SetState(_shuffleStateAtEpochStart);
     }
 
@@ -308,6 +309,4 @@ public sealed class Trainer : IDisposable
     ];
 
     private static string FormatState(ulong[] state) => string.Join(",", state.Select(v => v.ToString(CultureInfo.InvariantCulture)));
-
-    private static ulong[] ParseState(string text) => text.Split(',').Select(v => ulong.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 }

@@ -260,7 +260,7 @@ public sealed class TrainerTests : IDisposable
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         float[] state = AllState(t.Model);
-        var e = Assert.Throws<InvalidDataException>(() => t.LoadCheckpoint(path));
+        var e = Assert.Throws<CheckpointFormatException>(() => t.LoadCheckpoint(path));
         Assert.Contains(path, e.Message);
         Assert.Equal(state, AllState(t.Model));
     }
