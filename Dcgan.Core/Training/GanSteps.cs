@@ -63,13 +63,19 @@ public abstract class GanStep : IDisposable
     /// <exception cref="ArgumentException">The batch sizes differ or a shape does not fit the networks.</exception>
     public abstract GanStepResult Step(Tensor real, Tensor noise);
 
-    /// <summary>Frees the loss buffers.</summary>
+    /// <summary>Frees the step's buffers and the loss buffers.</summary>
     public void Dispose()
     {
+        DisposeBuffers();
         _lossReal.Dispose();
         _lossFake.Dispose();
         _lossGenerator.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees buffers a derived step owns (called once by <see cref="Dispose"/>); none here.</summary>
+    protected virtual void DisposeBuffers()
+    {
     }
 
     /// <summary>Throws unless both batches have the same number of samples.</summary>

@@ -53,8 +53,16 @@ public static class ExportCommand
             Checkpoint.Load(checkpoint, [new CheckpointPart(network, net)]);
 
             // D reads what G writes, so its input shape is G's output shape (whatever the preset's image size).
+            // A conditional model's G reads cat(z, onehot(y)) and its D cat(image, onehot maps): the inputs are wider by the classes.
+            int classes = model.NumClasses;
             TensorShape noise = model.NoiseShape(1);
-            TensorShape input = generator ? noise : OnnxExporter.OutputShapeFor(model.Generator, noise);
+            if (classes > 0)
+            {
+                noise = new TensorShape(1, noise[1] + classes, 1, 1);
+            }
+
+            TensorShape image = OnnxExporter.OutputShapeFor(model.Generator, noise);
+            TensorShape input = generator ? noise : new TensorShape(1, image[1] + classes, image[2], image[3]);
             var names = generator ? new OnnxExportOptions { InputName = "z", OutputName = "image" } : new OnnxExportOptions { InputName = "image", OutputName = "logit" };
             OnnxExporter.Save(net, input.ToArray()[1..], outFile, names);
             TensorShape result = OnnxExporter.OutputShapeFor(net, input);

@@ -7,6 +7,7 @@ using Dcgan.Gpu;
 using Dcgan.Init;
 using Dcgan.Samples.Training;
 using Dcgan.Serialization;
+using Dcgan.Tensors;
 
 public static class GenerateCommand
 {
@@ -23,12 +24,13 @@ public static class GenerateCommand
         var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics: eval (running, default) or train (the batch's own).", DefaultValueFactory = _ => "eval" };
         sampleMode.AcceptOnlyFromAmong("eval", "train");
         var device = new Option<string>("--device") { Description = Devices.Help, DefaultValueFactory = _ => "cpu" };
-        var command = new Command("generate", "Write a grid of samples from a checkpoint's generator.") { checkpoint, weights, arch, count, output, force, seed, sampleMode, device };
-        command.SetAction(r => Run(r.GetValue(checkpoint), r.GetValue(count), r.GetValue(output)!, r.GetValue(seed), r.GetValue(sampleMode)!, r.GetValue(device)!, r.GetValue(force), r.GetValue(weights), r.GetValue(arch)));
+        var classChoice = new Option<string?>("--class") { Description = "For a conditional checkpoint: the class to draw (0 to classes − 1), or 'all' for one row per class with the same noise in each of 10 columns (--count is then ignored). Without it, the labels cycle through the classes." };
+        var command = new Command("generate", "Write a grid of samples from a checkpoint's generator.") { checkpoint, weights, arch, count, output, force, seed, sampleMode, device, classChoice };
+        command.SetAction(r => Run(r.GetValue(checkpoint), r.GetValue(count), r.GetValue(output)!, r.GetValue(seed), r.GetValue(sampleMode)!, r.GetValue(device)!, r.GetValue(force), r.GetValue(weights), r.GetValue(arch), r.GetValue(classChoice)));
         return command;
     }
 
-    public static int Run(string? checkpoint, int count, string outFile, ulong seed, string sampleMode, string device, bool force = false, string? weights = null, string? arch = null)
+    public static int Run(string? checkpoint, int count, string outFile, ulong seed, string sampleMode, string device, bool force = false, string? weights = null, string? arch = null, string? classChoice = null)
     {
         try
         {
@@ -70,12 +72,30 @@ public static class GenerateCommand
             {
                 PyTorchWeights.Load(stateDict, model.Generator, weights!);
             }
+            (int[]? labels, int? columns) = Labels(o, classChoice, ref count, checkpoint ?? weights!);
             var noise = new float[count * o.Nz];
-            new RandomSource(seed).FillNormal(noise);
-            float[] images = Trainer.Sample(model.Generator, backend, noise, model.NoiseShape(count), sampleMode);
+            var random = new RandomSource(seed);
+            if (columns is int c)
+            {
+                // The class grid: one noise vector per column, the same down every class row.
+                float[] columnNoise = new float[c * o.Nz];
+                random.FillNormal(columnNoise);
+                for (int i = 0; i < count; i++)
+                {
+                    columnNoise.AsSpan((i % c) * o.Nz, o.Nz).CopyTo(noise.AsSpan(i * o.Nz));
+                }
+            }
+            else
+            {
+                random.FillNormal(noise);
+            }
+
+            (float[] input, TensorShape shape) = model.GeneratorInput(noise, count, labels);
+            float[] images = Trainer.Sample(model.Generator, backend, input, shape, sampleMode);
             ImageGeometry g = model.Geometry;
-            Output.ImageGrid.WritePng(outFile, images, count, g.Channels, g.Height, g.Width, RunArtifacts.GridOptions(g));
-            Console.WriteLine($"Wrote {count} samples to {outFile}");
+            Output.ImageGrid.WritePng(outFile, images, count, g.Channels, g.Height, g.Width, RunArtifacts.GridOptions(g) with { Columns = columns });
+            string what = classChoice is null || labels is null ? string.Empty : classChoice == "all" ? $" ({o.NumClasses} classes × {columns})" : $" of class {labels[0]}";
+            Console.WriteLine($"Wrote {count} samples{what} to {outFile}");
             return 0;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or CudaUnavailableException)
@@ -83,5 +103,38 @@ public static class GenerateCommand
             Terminal.ErrorOutput.Failure(e, "generate");
             return TrainRunner.ExitBadInput;
         }
+    }
+
+    /// <summary>The labels of the samples (null for an unconditional model) and the grid's columns for --class all.</summary>
+    private static (int[]? Labels, int? Columns) Labels(TrainOptions o, string? choice, ref int count, string source)
+    {
+        if (!o.Conditional)
+        {
+            if (choice is not null)
+            {
+                throw new ArgumentException($"--class {choice}: {source} holds an unconditional model; it cannot be asked for a class (train with --conditional for that).");
+            }
+
+            return (null, null);
+        }
+
+        if (choice is null)
+        {
+            int n = count;
+            return (Enumerable.Range(0, n).Select(i => i % o.NumClasses).ToArray(), null);
+        }
+
+        if (choice == "all")
+        {
+            count = o.NumClasses * Trainer.ConditionalColumns;
+            return (Enumerable.Range(0, count).Select(i => i / Trainer.ConditionalColumns).ToArray(), Trainer.ConditionalColumns);
+        }
+
+        if (!int.TryParse(choice, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int label) || label >= o.NumClasses)
+        {
+            throw new ArgumentException($"--class is '{choice}'; {source} knows classes 0 to {o.NumClasses - 1}, or 'all'.");
+        }
+
+        return (Enumerable.Repeat(label, count).ToArray(), null);
     }
 }

@@ -60,6 +60,7 @@ public static class DataSources
             Dataset = info.Name,
             Origin = origin,
             Folder = folder,
+            Labels = d.Labels,
         };
 
     // A one-line progress display on a terminal (carriage return, no escape codes); start/end lines in logs.
@@ -98,7 +99,7 @@ public sealed class RunArtifacts(Action<string>? warn = null) : IRunObserver
     {
         ArgumentNullException.ThrowIfNull(output);
         ImageGrid.WritePng(Path.Combine(output.Folder, $"epoch_{output.Epoch:D4}.png"), output.Samples, output.SampleCount, output.Geometry.Channels,
-            output.Geometry.Height, output.Geometry.Width, GridOptions(output.Geometry));
+            output.Geometry.Height, output.Geometry.Width, GridOptions(output.Geometry) with { Columns = output.Columns });
         AppendLosses(Path.Combine(output.Folder, "losses.csv"), output.EpochRows);
         var frames = Directory.GetFiles(output.Folder, "epoch_*.png").Order(StringComparer.Ordinal).ToList();
         var gif = new ProgressGif();

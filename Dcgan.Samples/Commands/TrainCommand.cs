@@ -33,6 +33,7 @@ public static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]). Default: the cache folder $DCGAN_DATA/mnist (or ~/.cache/dcgan/mnist; fashion-mnist likewise), filled by --download, else the embedded 10,000-digit sample." };
         var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing; a failed download is an error (exit 2), never a switch to the embedded sample." };
         var allowDataChange = new Option<bool>("--allow-data-change") { Description = "With --resume: continue even when the images found now are not the ones the checkpoint was trained on (by count and SHA-256 fingerprint); without it such a resume is refused." };
+        var conditional = new Option<bool>("--conditional") { Description = "A class-conditional DCGAN (Mirza & Osindero 2014; dcgan and dcgan64): the label joins G's noise and D's image as one-hot channels; the epoch grids show one row per class with the same noise in every column." };
         var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N steps when the output is not a terminal.", DefaultValueFactory = _ => 50 };
 
         // pytorch/examples' dcgan/main.py spellings, so its users' command lines work as they are.
@@ -46,7 +47,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a DCGAN on MNIST (or Fashion-MNIST) and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
         {
-            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, allowDataChange, logEvery, cuda,
+            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, allowDataChange, conditional, logEvery, cuda,
         };
         command.SetAction(r => TrainRunner.Run(new TrainOptions
         {
@@ -72,6 +73,7 @@ public static class TrainCommand
             Data = r.GetValue(data),
             Download = r.GetValue(download),
             AllowDataChange = r.GetValue(allowDataChange),
+            Conditional = r.GetValue(conditional),
             LogEvery = r.GetValue(logEvery),
             Given = command.Options.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name.TrimStart('-')).ToHashSet(),
         }));

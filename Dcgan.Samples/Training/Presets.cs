@@ -39,6 +39,35 @@ public sealed class GanModel : IDisposable
     /// <summary>The image shape G makes and D reads.</summary>
     public required ImageGeometry Geometry { get; init; }
 
+    /// <summary>The number of classes of a conditional model; 0 for an unconditional one.</summary>
+    public int NumClasses { get; init; }
+
+    /// <summary>
+    /// G's input on the host for <paramref name="noise"/> (count × nz floats): the noise itself, or for a conditional model
+    /// cat(noise, onehot(<paramref name="labels"/>)); with its shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">A conditional model got no labels, or an unconditional one got some.</exception>
+    public (float[] Input, TensorShape Shape) GeneratorInput(float[] noise, int count, int[]? labels)
+    {
+        TensorShape shape = NoiseShape(count);
+        if (NumClasses == 0)
+        {
+            if (labels is not null)
+            {
+                throw new ArgumentException("This model is not conditional: it takes no class labels.", nameof(labels));
+            }
+
+            return (noise, shape);
+        }
+
+        if (labels is null || labels.Length != count)
+        {
+            throw new ArgumentException($"This conditional model needs one class label per sample ({count}).", nameof(labels));
+        }
+
+        return (ConditionalGanStep.GeneratorInput(noise, labels, NumClasses), new TensorShape(count, shape[1] + NumClasses, 1, 1));
+    }
+
     /// <summary>The noise shape for a batch: [N, nz, 1, 1] for the convolutional presets, [N, nz] for tf-tutorial.</summary>
     public required Func<int, TensorShape> NoiseShape { get; init; }
 
@@ -73,6 +102,9 @@ public sealed record Preset
     /// <summary>The image shape when the data does not say (bench, old checkpoints).</summary>
     public required ImageGeometry DefaultGeometry { get; init; }
 
+    /// <summary>Whether --conditional applies (the label joins G's noise and D's image on the channel axis).</summary>
+    public required bool SupportsConditional { get; init; }
+
     /// <summary>True for TensorFlow's simultaneous step, false for pytorch/examples' alternating one.</summary>
     public required bool Simultaneous { get; init; }
 
@@ -103,6 +135,7 @@ public static class Presets
         AdamEps = 1e-8,
         Dropout = 0f,
         DefaultGeometry = ImageGeometry.Mnist,
+        SupportsConditional = true,
         Simultaneous = false,
         NoiseShape = (n, nz) => new TensorShape(n, nz, 1, 1),
         CheckGeometry = g =>
@@ -130,6 +163,7 @@ public static class Presets
         AdamEps = 1e-8,
         Dropout = 0f,
         DefaultGeometry = new ImageGeometry(3, Dcgan64Models.ImageSize, Dcgan64Models.ImageSize),
+        SupportsConditional = true,
         Simultaneous = false,
         NoiseShape = (n, nz) => new TensorShape(n, nz, 1, 1),
         CheckGeometry = g =>
@@ -157,6 +191,7 @@ public static class Presets
         AdamEps = 1e-7,
         Dropout = 0.3f,
         DefaultGeometry = ImageGeometry.Mnist,
+        SupportsConditional = false,
         Simultaneous = true,
         NoiseShape = (n, nz) => new TensorShape(n, nz),
         CheckGeometry = g =>
@@ -201,10 +236,25 @@ public static class Presets
     /// more than 2³¹ − 1 elements.</exception>
     public static (Network Generator, Network Discriminator) Networks(TrainOptions o, RandomSource init)
     {
-        Preset preset = Get(o.Arch);
         ImageGeometry geometry = GeometryOf(o);
-        preset.CheckGeometry(geometry);
-        return preset.Networks(o, geometry, init);
+        Get(o.Arch).CheckGeometry(geometry);
+        return CreateNetworks(o, geometry, init);
+    }
+
+    // A conditional model widens G's input by the classes (noise + one-hot) and D's by as many channels (image + maps).
+    private static (Network G, Network D) CreateNetworks(TrainOptions o, ImageGeometry geometry, RandomSource init)
+    {
+        Preset preset = Get(o.Arch);
+        if (!o.Conditional)
+        {
+            return preset.Networks(o, geometry, init);
+        }
+
+        (Network g, Network unusedD) = preset.Networks(o with { Nz = o.Nz + o.NumClasses }, geometry, init);
+        (Network unusedG, Network d) = preset.Networks(o, geometry with { Channels = geometry.Channels + o.NumClasses }, init);
+        unusedD.Dispose();
+        unusedG.Dispose();
+        return (g, d);
     }
 
     /// <summary>
@@ -216,14 +266,16 @@ public static class Presets
     {
         Preset preset = Get(o.Arch);
         preset.CheckGeometry(geometry);
-        (Network g, Network d) = preset.Networks(o, geometry, init);
+        (Network g, Network d) = CreateNetworks(o, geometry, init);
         g.To(backend, init);
         d.To(backend, init);
         preset.Initialise(g, init);
         preset.Initialise(d, init);
         var optG = new Adam(g.Parameters(), o.ResolvedLr, o.ResolvedBeta1, o.Beta2, o.ResolvedAdamEps);
         var optD = new Adam(d.Parameters(), o.ResolvedLr, o.ResolvedBeta1, o.Beta2, o.ResolvedAdamEps);
-        GanStep step = preset.Simultaneous ? new SimultaneousGanStep(g, d, optG, optD) : new AlternatingGanStep(g, d, optG, optD);
+        GanStep step = o.Conditional ? new ConditionalGanStep(g, d, optG, optD, o.NumClasses)
+            : preset.Simultaneous ? new SimultaneousGanStep(g, d, optG, optD)
+            : new AlternatingGanStep(g, d, optG, optD);
         int nz = o.Nz;
         return new GanModel
         {
@@ -233,6 +285,7 @@ public static class Presets
             OptimizerD = optD,
             Step = step,
             Geometry = geometry,
+            NumClasses = o.Conditional ? o.NumClasses : 0,
             NoiseShape = n => preset.NoiseShape(n, nz),
         };
     }

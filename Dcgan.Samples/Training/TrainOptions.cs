@@ -91,6 +91,14 @@ public sealed record TrainOptions
     [Resume(ResumeFrom.Checkpoint)]
     public bool DropLast { get; init; } = true;
 
+    /// <summary>--conditional: a class-conditional DCGAN (Mirza &amp; Osindero 2014) over <see cref="NumClasses"/> classes.</summary>
+    [Resume(ResumeFrom.Checkpoint)]
+    public bool Conditional { get; init; }
+
+    /// <summary>The number of classes a conditional model is built for (10 for MNIST, Fashion-MNIST and CIFAR-10).</summary>
+    [Resume(ResumeFrom.Checkpoint)]
+    public int NumClasses { get; init; } = 10;
+
     /// <summary>The backend that ran, as it names itself (e.g. "cpu: AVX2+FMA, 256-bit, 2 threads"); set by the runner.</summary>
     [Resume(ResumeFrom.Recorded)]
     public string? DeviceName { get; init; }
@@ -161,6 +169,8 @@ public sealed record TrainOptions
         Require(CheckpointEvery >= 1, $"--checkpoint-every is {CheckpointEvery}; it must be >= 1.");
         Require(SampleMode is "eval" or "train", $"--sample-mode is '{SampleMode}'; expected eval or train.");
         Require(LogEvery >= 1, $"--log-every is {LogEvery}; it must be >= 1.");
+        Require(!Conditional || Preset.SupportsConditional, $"--conditional works with --arch {string.Join(" or ", Presets.All.Where(p => p.SupportsConditional).Select(p => p.Name))}; --arch {Arch} has no convolutional input to carry the label.");
+        Require(NumClasses is >= 2 and <= 1000, $"the class count is {NumClasses}; it must be in [2, 1000].");
     }
 
     public static readonly JsonSerializerOptions Json = new()

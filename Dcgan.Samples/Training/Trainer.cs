@@ -28,6 +28,9 @@ public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int
 
     /// <summary>The folder read, or null for the embedded sample.</summary>
     public string? Folder { get; init; }
+
+    /// <summary>The class of each image (for --conditional), or null when the data has none.</summary>
+    public byte[]? Labels { get; init; }
 }
 
 /// <summary>What the trainer has at the end of an epoch, for the run's files.</summary>
@@ -38,7 +41,8 @@ public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int
 /// <param name="Samples">G's output for the fixed noise: <see cref="SampleCount"/> × C × H × W floats in [−1, 1].</param>
 /// <param name="SampleCount">Number of sample images.</param>
 /// <param name="Geometry">The shape of one image.</param>
-public sealed record EpochOutput(string Folder, int Epoch, IReadOnlyList<LossRecord> EpochRows, IReadOnlyList<LossRecord> AllRows, float[] Samples, int SampleCount, ImageGeometry Geometry);
+/// <param name="Columns">Tiles per grid row: the number of noise vectors of a conditional model's class-by-row grid; null for a near-square grid.</param>
+public sealed record EpochOutput(string Folder, int Epoch, IReadOnlyList<LossRecord> EpochRows, IReadOnlyList<LossRecord> AllRows, float[] Samples, int SampleCount, ImageGeometry Geometry, int? Columns = null);
 
 /// <summary>
 /// Receives a run's results and writes its files (grids, GIF, plot, CSV): the trainer writes nothing itself but its
@@ -73,12 +77,17 @@ public sealed class Trainer : IDisposable
     /// <summary>Images in an epoch grid: 16 (4×4) for 28×28 MNIST as before, 64 (8×8, as pytorch/examples) otherwise.</summary>
     public static int GridSamplesFor(ImageGeometry geometry) => geometry == ImageGeometry.Mnist ? 16 : 64;
 
+    /// <summary>Noise vectors per class in a conditional model's grid: one column each, the same noise down a column.</summary>
+    public const int ConditionalColumns = 10;
+
     private readonly TrainOptions _o;
     private readonly TrainingImages _data;
     private readonly IBackend _backend;
     private readonly ITrainingReporter _reporter;
     private readonly IRunObserver? _observer;
     private readonly int _gridSamples;
+    private readonly int[]? _gridLabels;
+    private readonly int[] _batchLabels;
     private readonly GanModel _model;
     private readonly RandomSource _noiseRng;
     private readonly RandomSource _shuffleRng;
@@ -108,12 +117,33 @@ public sealed class Trainer : IDisposable
         ImageCount = usable;
         var root = new RandomSource(options.Seed);
         var geometry = new ImageGeometry(data.Channels, data.Height, data.Width);
+        if (options.Conditional)
+        {
+            CheckLabels(options, data, usable);
+        }
+
         _model = Presets.Build(options, geometry, backend, root.Fork("init"));
-        _gridSamples = GridSamplesFor(geometry);
+        _gridSamples = options.Conditional ? options.NumClasses * ConditionalColumns : GridSamplesFor(geometry);
+        _batchLabels = options.Conditional ? new int[_batch] : [];
         _noiseRng = root.Fork("noise");
         _shuffleRng = root.Fork("shuffle");
         _fixedNoise = new float[_gridSamples * options.Nz];
-        root.Fork("fixed-noise").FillNormal(_fixedNoise);
+        if (options.Conditional)
+        {
+            // One noise vector per column, the same down every class row: a column shows one "style" across the classes.
+            float[] columns = new float[ConditionalColumns * options.Nz];
+            root.Fork("fixed-noise").FillNormal(columns);
+            _gridLabels = new int[_gridSamples];
+            for (int i = 0; i < _gridSamples; i++)
+            {
+                _gridLabels[i] = i / ConditionalColumns;
+                columns.AsSpan((i % ConditionalColumns) * options.Nz, options.Nz).CopyTo(_fixedNoise.AsSpan(i * options.Nz));
+            }
+        }
+        else
+        {
+            root.Fork("fixed-noise").FillNormal(_fixedNoise);
+        }
         _shuffleStateAtEpochStart = _shuffleRng.GetState();
     }
 
@@ -204,6 +234,16 @@ public sealed class Trainer : IDisposable
                 }
 
                 real.CopyFrom(hostBatch);
+                if (_model.Step is ConditionalGanStep conditional)
+                {
+                    for (int b = 0; b < _batch; b++)
+                    {
+                        _batchLabels[b] = _data.Labels![order[(s * _batch) + b]];
+                    }
+
+                    conditional.SetLabels(_batchLabels);
+                }
+
                 _noiseRng.FillNormal(hostNoise);
                 noise.CopyFrom(hostNoise);
                 GanStepResult r = _model.Step.Step(real, noise);
@@ -298,8 +338,25 @@ public sealed class Trainer : IDisposable
             return;
         }
 
-        float[] images = Sample(_model.Generator, _backend, _fixedNoise, _model.NoiseShape(_gridSamples), _o.SampleMode);
-        _observer.EpochEnded(new EpochOutput(OutDir, epoch, rows, _rows, images, _gridSamples, _model.Geometry));
+        (float[] input, TensorShape shape) = _model.GeneratorInput(_fixedNoise, _gridSamples, _gridLabels);
+        float[] images = Sample(_model.Generator, _backend, input, shape, _o.SampleMode);
+        _observer.EpochEnded(new EpochOutput(OutDir, epoch, rows, _rows, images, _gridSamples, _model.Geometry, _gridLabels is null ? null : ConditionalColumns));
+    }
+
+    private static void CheckLabels(TrainOptions o, TrainingImages data, int usable)
+    {
+        if (data.Labels is null)
+        {
+            throw new ArgumentException($"--conditional needs a class label for every image; {data.Source} has none.");
+        }
+
+        for (int i = 0; i < usable; i++)
+        {
+            if (data.Labels[i] >= o.NumClasses)
+            {
+                throw new ArgumentException($"--conditional: image {i} of {data.Source} has label {data.Labels[i]}; a {o.NumClasses}-class model takes labels 0 to {o.NumClasses - 1}.");
+            }
+        }
     }
 
     private CheckpointPart[] Parts() =>

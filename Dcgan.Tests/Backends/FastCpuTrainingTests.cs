@@ -24,12 +24,23 @@ public sealed class FastCpuTrainingTests
         using var run = new StepRun(arch, backend, batch: 4, width: 16);
         run.Steps(2);
 
-        // The modules run on this thread; the pool's helper only runs kernel chunks.
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        run.Steps(3);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        _output.WriteLine($"{arch}: {allocated} bytes allocated in 3 steps after warm-up");
-        Assert.True(allocated == 0, $"{arch}: 3 training steps after warm-up allocated {allocated} bytes; expected none.");
+        // The modules run on this thread; the pool's helper only runs kernel chunks. On a loaded machine the runtime
+        // has twice built some state of its own lazily inside a window (CI saw 1,608 and 264 bytes once each), so a
+        // window may be repeated: an allocation in the step itself shows in every window and fails the test.
+        var windows = new List<long>();
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            run.Steps(3);
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            if (windows[^1] == 0)
+            {
+                break;
+            }
+        }
+
+        _output.WriteLine($"{arch}: bytes allocated in windows of 3 steps after warm-up: {string.Join(", ", windows)}");
+        Assert.True(windows[^1] == 0, $"{arch}: every window of 3 training steps after warm-up allocated ({string.Join(", ", windows)} bytes); expected none.");
     }
 
     [Theory]
