@@ -1,4 +1,4 @@
-// Entry point of the dcgan command-line program: train, generate, devices, bench.
+// Entry point of the dcgan command-line program: train, generate, eval, devices, bench, classifier.
 namespace Dcgan.Samples;
 
 using System.CommandLine;
@@ -14,6 +14,8 @@ public static class Program
             GenerateCommand.Create(),
             Devices.CreateCommand(),
             BenchCommand.Create(),
+            EvalCommand.Create(),
+            ClassifierCommand.Create(),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
