@@ -36,6 +36,7 @@ public sealed partial class GpuBackend
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormArgs> _batchNormBackwardInput = null!;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BceArgs> _bceTerms = null!;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, BceArgs> _bceFinish = null!;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossEntropyArgs> _crossEntropyTerms = null!;
 
     /// <inheritdoc/>
     internal override unsafe void UploadCore(ReadOnlySpan<float> source, Tensor destination)
@@ -337,6 +338,21 @@ public sealed partial class GpuBackend
     }
 
     /// <inheritdoc/>
+    internal override void CrossEntropyCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput)
+    {
+        ArrayView<float> x = ViewOf(logits, nameof(logits));
+        ArrayView<float> t = ViewOf(target, nameof(target));
+        ArrayView<float> l = ViewOf(loss, nameof(loss));
+        ArrayView<float> dx = gradInput is null ? default : ViewOf(gradInput, nameof(gradInput));
+        int rows = target.Length;
+        int chunks = (int)Math.Max(1, ((long)rows + ReductionChunkLength - 1) / ReductionChunkLength);
+        var args = new CrossEntropyArgs(rows, logits.Length / rows, chunks, rows, gradInput is null ? 0 : 1);
+        ArrayView<float> partial = Scratch(chunks);
+        _crossEntropyTerms(Config(chunks), x, t, dx, partial, args);
+        _bceFinish(Config(1), partial, l, new BceArgs(rows, chunks, rows, 0));
+    }
+
+    /// <inheritdoc/>
     internal override void AdamStepCore(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
     {
         ArrayView<float> w = ViewOf(param, nameof(param));
@@ -390,6 +406,7 @@ public sealed partial class GpuBackend
         _batchNormBackwardInput = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormArgs>(DeviceKernels.BatchNormBackwardInputKernel));
         _bceTerms = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BceArgs>(DeviceKernels.BceTermsKernel));
         _bceFinish = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, BceArgs>(DeviceKernels.BceFinishKernel));
+        _crossEntropyTerms = Count(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossEntropyArgs>(DeviceKernels.CrossEntropyTermsKernel));
     }
 
     private T Count<T>(T kernel)

@@ -1,4 +1,4 @@
-// Entry point of the dcgan command-line program: train, generate, export, devices, bench.
+// Entry point of the dcgan command-line program: train, generate, eval, export, devices, bench, classifier.
 namespace Dcgan.Samples;
 
 using System.CommandLine;
@@ -8,11 +8,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("dcgan: train and sample DCGANs on MNIST with Dcgan, a pure C# neural-network library.")
+        var root = new RootCommand("dcgan: train, sample, measure and export DCGANs (MNIST, Fashion-MNIST, image folders, CIFAR-10) with Dcgan, a pure C# neural-network library.")
         {
             TrainCommand.Create(),
             GenerateCommand.Create(),
+            EvalCommand.Create(),
             ExportCommand.Create(),
+            ClassifierCommand.Create(),
             Devices.CreateCommand(),
             BenchCommand.Create(),
         };

@@ -361,6 +361,31 @@ public abstract class Backend : IBackend
 
     /// <inheritdoc/>
     /// <exception cref="ObjectDisposedException">The backend or a tensor was disposed.</exception>
+    /// <exception cref="ArgumentNullException">logits, target or loss is null.</exception>
+    /// <exception cref="ArgumentException">A tensor belongs to another backend; or logits is not <c>[N, C]</c> with N, C ≥ 1;
+    /// or target's length is not N; or loss does not have exactly one element; or gradInput's (when given) length is not N·C.</exception>
+    public void CrossEntropy(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput)
+    {
+        ThrowIfDisposed();
+        CheckTensor(logits, nameof(logits));
+        TensorShape s = logits.Shape;
+        if (s.Rank != 2 || s[0] < 1 || s[1] < 1)
+        {
+            throw new ArgumentException($"logits has shape {s}; expected [N, C] with N >= 1 and C >= 1.", nameof(logits));
+        }
+
+        CheckLength(target, s[0], nameof(target));
+        CheckLength(loss, 1, nameof(loss));
+        if (gradInput is not null)
+        {
+            CheckLength(gradInput, logits.Length, nameof(gradInput));
+        }
+
+        CrossEntropyCore(logits, target, loss, gradInput);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The backend or a tensor was disposed.</exception>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">A tensor belongs to another backend, or grad's, expAvg's or expAvgSq's length
     /// is not param's.</exception>
@@ -463,6 +488,9 @@ public abstract class Backend : IBackend
 
     /// <summary>BCE with logits; logits is not empty and loss has one element.</summary>
     internal abstract void BCEWithLogitsCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput);
+
+    /// <summary>Cross-entropy; logits is <c>[N, C]</c> with N, C ≥ 1, target has N elements and loss one.</summary>
+    internal abstract void CrossEntropyCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput);
 
     /// <summary>One Adam update over buffers of equal length.</summary>
     internal abstract void AdamStepCore(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq);

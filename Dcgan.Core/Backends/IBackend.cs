@@ -93,6 +93,14 @@ public interface IBackend : IDisposable
     /// </summary>
     void BCEWithLogits(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput);
 
+    /// <summary>
+    /// Mean cross-entropy of logits <c>[N, C]</c> against class indices <c>[N]</c> (stored as whole floats in [0, C)),
+    /// torch.nn.CrossEntropyLoss(reduction='mean'): loss = mean over rows of logsumexp(x[n]) − x[n, target[n]], with the
+    /// row maximum subtracted before exp; loss has shape <c>[]</c>; gradInput (when not null) = (softmax(x[n]) −
+    /// onehot(target[n])) / N, overwritten. A target that is not a whole number in [0, C) makes the loss and its row's gradient NaN.
+    /// </summary>
+    void CrossEntropy(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput);
+
     /// <summary>One Adam update over flat buffers of equal length (see <see cref="AdamStepParameters"/>).</summary>
     void AdamStep(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq);
 

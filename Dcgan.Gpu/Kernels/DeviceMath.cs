@@ -65,6 +65,27 @@ internal static class DeviceMath
         return 2f * s * p;
     }
 
+    /// <summary>
+    /// ln(w) for w ≥ 1 (NaN stays NaN, +∞ stays +∞): w is halved exactly k times into [1, 2), then ln w = k·ln 2 +
+    /// <see cref="LogOneToTwo"/>; used for a log-sum-exp, whose sum lies in [1, C].
+    /// </summary>
+    public static float LogAtLeastOne(float w)
+    {
+        if (w == float.PositiveInfinity)
+        {
+            return w;
+        }
+
+        int k = 0;
+        while (w >= 2f)
+        {
+            w *= 0.5f;
+            k++;
+        }
+
+        return (k * 0.693147181f) + LogOneToTwo(w);
+    }
+
     /// <summary>The logistic function, evaluated without overflow on either side (as the CPU reference).</summary>
     public static float Sigmoid(float v)
     {

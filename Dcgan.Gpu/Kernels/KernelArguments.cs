@@ -97,3 +97,11 @@ internal readonly record struct ConvWeightArgs(Dcgan.Backends.ConvGeometry Geome
 /// <param name="Count">Length as a float.</param>
 /// <param name="WithGrad">1 when ∂loss/∂logits is written.</param>
 internal readonly record struct BceArgs(int Length, int Chunks, float Count, int WithGrad);
+
+/// <summary>Mean cross-entropy of logits <c>[Rows, Classes]</c>, split into interleaved partial sums over rows.</summary>
+/// <param name="Rows">Samples N.</param>
+/// <param name="Classes">Classes C.</param>
+/// <param name="Chunks">Partial sums (≥ 1); partial p adds rows p, p + Chunks, ….</param>
+/// <param name="Count">Rows as a float.</param>
+/// <param name="WithGrad">1 when ∂loss/∂logits is written.</param>
+internal readonly record struct CrossEntropyArgs(int Rows, int Classes, int Chunks, float Count, int WithGrad);

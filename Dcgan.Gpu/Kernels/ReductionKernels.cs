@@ -1,6 +1,6 @@
 // Deterministic reductions without atomics or shared memory: a first kernel writes fixed partial sums
 // (interleaved over each channel, see ChannelArgs), a second adds them in index order. The split depends
-// only on the shape, so every run gives the same bits. Used by SumPerChannel, BatchNorm and BCEWithLogits;
+// only on the shape, so every run gives the same bits. Used by SumPerChannel, BatchNorm, BCEWithLogits and CrossEntropy;
 // the BatchNorm algebra is HostBackend's (biased variance to normalise, unbiased for the running estimate).
 namespace Dcgan.Gpu.Kernels;
 
@@ -226,6 +226,50 @@ internal static partial class DeviceKernels
             }
 
             loss[0] = s / a.Count;
+        }
+    }
+
+    /// <summary>
+    /// partial[p] = Σ over rows n = p, p + Chunks, … of logsumexp(x[n]) − x[n, target[n]] (row maximum subtracted first,
+    /// as the CPU reference); with WithGrad, gradInput[n, c] = (softmax(x[n])[c] − [c = target[n]]) / N. A target that is not a
+    /// whole number in [0, C) gives NaN.
+    /// </summary>
+    public static void CrossEntropyTermsKernel(ArrayView<float> logits, ArrayView<float> target, ArrayView<float> gradInput, ArrayView<float> partial, CrossEntropyArgs a)
+    {
+        for (long p = Start; p < a.Chunks; p += Step)
+        {
+            float sum = 0f;
+            for (long n = p; n < a.Rows; n += a.Chunks)
+            {
+                long b = n * a.Classes;
+                float max = logits[b];
+                for (int c = 1; c < a.Classes; c++)
+                {
+                    float v = logits[b + c];
+                    max = v > max ? v : max;
+                }
+
+                float total = 0f;
+                for (int c = 0; c < a.Classes; c++)
+                {
+                    total += MathF.Exp(logits[b + c] - max);
+                }
+
+                float t = target[n];
+                bool valid = t >= 0f && t < a.Classes && (float)(int)t == t;
+                int k = valid ? (int)t : 0;
+                sum += valid ? DeviceMath.LogAtLeastOne(total) - (logits[b + k] - max) : float.NaN;
+                if (a.WithGrad != 0)
+                {
+                    for (int c = 0; c < a.Classes; c++)
+                    {
+                        float q = MathF.Exp(logits[b + c] - max) / total;
+                        gradInput[b + c] = valid ? (q - (c == k ? 1f : 0f)) / a.Count : float.NaN;
+                    }
+                }
+            }
+
+            partial[p] = sum;
         }
     }
 

@@ -107,6 +107,9 @@ public sealed class GoldenRun(GoldenCase c, IBackend backend)
             case "BCEWithLogitsLoss":
                 RunBce();
                 break;
+            case "CrossEntropyLoss":
+                RunCrossEntropy();
+                break;
             case "Adam":
                 RunAdam();
                 break;
@@ -241,6 +244,15 @@ public sealed class GoldenRun(GoldenCase c, IBackend backend)
         using var loss = new BCEWithLogitsLoss();
         using Tensor input = Load("input");
         using Tensor target = Load("target");
+        CheckScalar("output", loss.Forward(input, target).Item());
+        Check("grad_input", loss.Backward());
+    }
+
+    private void RunCrossEntropy()
+    {
+        using var loss = new CrossEntropyLoss();
+        using Tensor input = Load("input");
+        int[] target = Array.ConvertAll(c["target"].Data, d => (int)d);
         CheckScalar("output", loss.Forward(input, target).Item());
         Check("grad_input", loss.Backward());
     }

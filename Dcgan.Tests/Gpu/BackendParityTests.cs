@@ -378,6 +378,65 @@ public abstract class BackendParityTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1, 10)]
+    [InlineData(7, 3)]
+    [InlineData(130, 10)]
+    public void CrossEntropy_matches_cpu(int rows, int classes)
+    {
+        GpuBackend gpu = Gpu;
+        float[] logits = Normal(rows * classes, 62, std: 4);
+        logits[0] = 1000f;
+        if (rows * classes > 2)
+        {
+            logits[1] = -1000f;
+        }
+
+        float[] targets = Random(rows, 63, 0, classes).Select(v => MathF.Min(MathF.Floor(v), classes - 1)).ToArray();
+        var shape = new TensorShape(rows, classes);
+
+        float[] Run(IBackend b, bool withGrad)
+        {
+            Tensor tx = _scope.Put(b, shape, logits), ty = _scope.Put(b, new TensorShape(rows), targets);
+            Tensor loss = _scope.Zeros(b, new TensorShape()), dx = _scope.Put(b, shape, logits);
+            b.CrossEntropy(tx, ty, loss, withGrad ? dx : null);
+            return [loss.Item(), .. dx.ToArray()];
+        }
+
+        foreach (bool withGrad in new[] { true, false })
+        {
+            float[] expected = Run(_cpu, withGrad);
+            Assert.True(float.IsFinite(expected[0]), $"CPU cross-entropy is {expected[0]}.");
+            foreach (int chunk in ChunkLengths)
+            {
+                Tune(gpu).ReductionChunkLength = chunk;
+                float[] actual = Run(gpu, withGrad);
+                AssertClose($"cross-entropy loss {rows}x{classes} chunk {chunk}", expected[..1], actual[..1], 1e-5, 1e-30);
+                AssertClose($"cross-entropy gradient {rows}x{classes} grad={withGrad}", expected[1..], actual[1..]);
+            }
+        }
+    }
+
+    [Fact]
+    public void CrossEntropy_with_an_invalid_target_is_NaN_like_the_cpu()
+    {
+        GpuBackend gpu = Gpu;
+        float[] Run(IBackend b)
+        {
+            Tensor tx = _scope.Put(b, new TensorShape(2, 3), Normal(6, 64)), ty = _scope.Put(b, new TensorShape(2), [1f, 3f]);
+            Tensor loss = _scope.Zeros(b, new TensorShape()), dx = _scope.Zeros(b, new TensorShape(2, 3));
+            b.CrossEntropy(tx, ty, loss, dx);
+            return [loss.Item(), .. dx.ToArray()];
+        }
+
+        foreach (float[] r in new[] { Run(_cpu), Run(gpu) })
+        {
+            Assert.True(float.IsNaN(r[0]), $"loss with target 3 of 3 classes is {r[0]}; expected NaN.");
+            Assert.All(r[1..4], v => Assert.True(float.IsFinite(v)));
+            Assert.All(r[4..], v => Assert.True(float.IsNaN(v)));
+        }
+    }
+
+    [Theory]
     [InlineData(0f)]
     [InlineData(0.01f)]
     public void Adam_matches_cpu_over_three_steps(float weightDecay)

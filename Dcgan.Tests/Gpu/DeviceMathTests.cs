@@ -56,6 +56,30 @@ public sealed class DeviceMathTests
     }
 
     [Fact]
+    public void LogAtLeastOne_is_accurate_from_1_to_1e30()
+    {
+        // Absolute error (ln w ≥ 0 and the log-sum-exp subtracts it from a logit): k·ln 2 rounds to about 1e-7 relative.
+        double worst = 0;
+        float worstAt = 1;
+        for (int i = 0; i <= 20_000; i++)
+        {
+            float w = MathF.Pow(10f, i * 0.0015f);
+            double exact = Math.Log(w);
+            double error = Math.Abs(DeviceMath.LogAtLeastOne(w) - exact) / Math.Max(1, exact);
+            if (error > worst)
+            {
+                (worst, worstAt) = (error, w);
+            }
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"log on [1, 1e30]: worst error (absolute below e, relative above) {worst:E2} at {worstAt:R}");
+        Assert.True(worst < 5e-7, $"log worst error {worst:E2} at {worstAt:R}");
+        Assert.Equal(0f, DeviceMath.LogAtLeastOne(1f));
+        Assert.Equal(float.PositiveInfinity, DeviceMath.LogAtLeastOne(float.PositiveInfinity));
+        Assert.True(float.IsNaN(DeviceMath.LogAtLeastOne(float.NaN)));
+    }
+
+    [Fact]
     public void Sigmoid_is_accurate_on_both_sides()
     {
         double worst = 0;

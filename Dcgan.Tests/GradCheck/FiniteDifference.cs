@@ -101,6 +101,16 @@ public static class FiniteDifference
         return CompareWithNumeric($"{what}: dloss/dlogits {logits.Shape}", backend, logits, analytic, () => backend.GetSpan(loss.Forward(logits, target))[0], expectZero: false);
     }
 
+    /// <summary>CrossEntropyLoss's analytic gradient with respect to the logits <c>[N, C]</c> against central differences.</summary>
+    public static double CheckCrossEntropy(string what, Tensor logits, int[] target)
+    {
+        var backend = (Float64Backend)logits.Backend;
+        using var loss = new CrossEntropyLoss();
+        loss.Forward(logits, target);
+        double[] analytic = backend.GetSpan(loss.Backward()).ToArray();
+        return CompareWithNumeric($"{what}: dloss/dlogits {logits.Shape}", backend, logits, analytic, () => backend.GetSpan(loss.Forward(logits, target))[0], expectZero: false);
+    }
+
     /// <summary>Central differences of <paramref name="loss"/> over every double of <paramref name="variable"/>, compared with <paramref name="analytic"/>.</summary>
     private static double CompareWithNumeric(string what, Float64Backend backend, Tensor variable, double[] analytic, Func<double> loss, bool expectZero)
     {

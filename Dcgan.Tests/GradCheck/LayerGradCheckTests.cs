@@ -1,5 +1,5 @@
 // Float64 finite-difference checks of Linear, the activations, Dropout (a fixed mask), Flatten/Unflatten
-// and a small Sequential network, plus BCEWithLogitsLoss's gradient with respect to the logits.
+// and a small Sequential network, plus BCEWithLogitsLoss's and CrossEntropyLoss's gradients with respect to the logits.
 namespace Dcgan.Tests.GradCheck;
 
 using Dcgan.Backends.Cpu;
@@ -113,5 +113,27 @@ public sealed class LayerGradCheckTests
         using Tensor logits = FiniteDifference.Random(backend, new TensorShape(3, 5), () => random.Normal(0, 3));
         using Tensor target = FiniteDifference.Random(backend, new TensorShape(3, 5), () => binaryTargets ? random.NextInt(2) : random.NextDouble());
         FiniteDifference.CheckBceWithLogits($"BCEWithLogitsLoss binary={binaryTargets}", logits, target);
+    }
+
+    [Theory]
+    [InlineData(4, 10, 1.0)]
+    [InlineData(3, 2, 5.0)]
+    [InlineData(1, 1, 1.0)]
+    public void CrossEntropy_gradient_matches_central_differences(int rows, int classes, double spread)
+    {
+        var backend = new Float64Backend(threads: 1);
+        var random = new RandomSource(1111);
+        using Tensor logits = FiniteDifference.Random(backend, new TensorShape(rows, classes), () => random.Normal(0, spread));
+        int[] target = Enumerable.Range(0, rows).Select(_ => random.NextInt(classes)).ToArray();
+        if (classes == 1)
+        {
+            // One class: the loss is 0 for any logit and so is its gradient; the check must see an exact zero.
+            using var loss = new Dcgan.Losses.CrossEntropyLoss();
+            Assert.Equal(0.0, backend.GetSpan(loss.Forward(logits, target))[0]);
+            Assert.All(backend.GetSpan(loss.Backward()).ToArray(), g => Assert.Equal(0.0, g));
+            return;
+        }
+
+        FiniteDifference.CheckCrossEntropy($"CrossEntropyLoss {rows}x{classes} spread {spread}", logits, target);
     }
 }

@@ -1,4 +1,4 @@
-// BCEWithLogitsLoss at extreme logits (the stable form must stay exact and finite) and its gradient, and
+// BCEWithLogitsLoss and CrossEntropyLoss at extreme logits (the stable forms must stay exact and finite) and their gradients, and
 // Adam's first steps with the DCGAN betas, checked against values computed by hand from torch.optim.Adam's update.
 namespace Dcgan.Tests.Modules;
 
@@ -65,6 +65,42 @@ public sealed class LossAndOptimizerCaseTests
         // Two right answers with loss 0 and two wrong by 1000: mean 500; gradients (σ − y)/4 = 0, 0, −0.25, 0.25.
         Compare.Close("BCE(±1000)", [500.0], [value], 1e-6, 0);
         Compare.Close("dBCE(±1000)", [0, 0, -0.25, 0.25], grad, 1e-6, 1e-30);
+    }
+
+    [Fact]
+    public void CrossEntropy_is_exact_and_finite_at_plus_and_minus_1000()
+    {
+        // Row 0: target holds the 1000 logit, loss 0, gradient 0. Row 1: target at −1000 against a 1000: loss 2000,
+        // gradient +1/2 at the 1000 and −1/2 at the target. Row 2: three equal logits, loss ln 3, gradient (1/3 − [c = t])/3.
+        var backend = new CpuBackend(threads: 1);
+        using var loss = new CrossEntropyLoss();
+        using Tensor x = backend.Allocate(new TensorShape(3, 3));
+        x.CopyFrom([1000f, -1000f, 0f, 1000f, -1000f, 0f, 5f, 5f, 5f]);
+
+        float value = loss.Forward(x, [0, 1, 2]).Item();
+        float[] grad = loss.Backward().ToArray();
+
+        Compare.Close("CE(±1000)", [(2000 + Math.Log(3)) / 3], [value], 1e-6, 0);
+        double third = 1.0 / 9;
+        Compare.Close("dCE(±1000)", [0, 0, 0, 1.0 / 3, -1.0 / 3, 0, third, third, third - (1.0 / 3)], grad, 1e-6, 1e-30);
+    }
+
+    [Fact]
+    public void CrossEntropy_rejects_bad_targets_and_shapes_by_value()
+    {
+        var backend = new CpuBackend(threads: 1);
+        using var loss = new CrossEntropyLoss();
+        using Tensor x = backend.Allocate(new TensorShape(2, 4));
+        var e = Assert.Throws<ArgumentException>(() => loss.Forward(x, [1, 4]));
+        Assert.Equal("target[1] is 4; a class index must be in [0, 4). (Parameter 'target')", e.Message);
+        e = Assert.Throws<ArgumentException>(() => loss.Forward(x, [-1, 0]));
+        Assert.Contains("target[0] is -1", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => loss.Forward(x, [1]));
+        Assert.Contains("1 class indices; expected 2", e.Message, StringComparison.Ordinal);
+        using Tensor flat = backend.Allocate(new TensorShape(8));
+        e = Assert.Throws<ArgumentException>(() => loss.Forward(flat, [1]));
+        Assert.Contains("expected logits [N, C]", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => new CrossEntropyLoss().Backward());
     }
 
     [Fact]

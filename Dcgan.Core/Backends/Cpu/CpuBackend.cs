@@ -1,7 +1,7 @@
 // The CPU backend: float32 tensors in host arrays; convolutions as packed, register-blocked implicit GEMMs
 // (one FMA micro-kernel, generic over the vector width), vectorised BatchNorm, activations, dropout and Adam, all on one worker pool
 // with a fixed chunking, so results are bit-identical for any thread count. Arguments are checked by Backend before a
-// kernel runs. HostBackend's loops are the oracle; the operations with no fast kernel (fill, copy, BCEWithLogits) run them.
+// kernel runs. HostBackend's loops are the oracle; the operations with no fast kernel (fill, copy, BCEWithLogits, CrossEntropy) run them.
 namespace Dcgan.Backends.Cpu;
 
 using Dcgan.Tensors;
@@ -147,6 +147,10 @@ public sealed unsafe partial class CpuBackend : Backend
     /// <inheritdoc/>
     internal override void BCEWithLogitsCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput) =>
         _reference.BCEWithLogitsCore(logits, target, loss, gradInput);
+
+    /// <inheritdoc/>
+    internal override void CrossEntropyCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput) =>
+        _reference.CrossEntropyCore(logits, target, loss, gradInput);
 
     /// <summary>The elements of a tensor (checked by <see cref="Backend"/>); the span's bounds check proves the view lies in its array.</summary>
     private static Span<float> SpanOf(Tensor tensor) => HostBackend<float>.SpanOf(tensor);

@@ -470,6 +470,48 @@ public abstract class HostBackend<T> : Backend
     }
 
     /// <inheritdoc/>
+    internal override void CrossEntropyCore(Tensor logits, Tensor target, Tensor loss, Tensor? gradInput)
+    {
+        Span<T> x = SpanOf(logits), y = SpanOf(target), l = SpanOf(loss);
+        Span<T> dx = gradInput is null ? default : SpanOf(gradInput);
+        int rows = y.Length, classes = x.Length / rows;
+        T count = T.CreateTruncating(rows);
+        T sum = T.Zero;
+        for (int n = 0; n < rows; n++)
+        {
+            Span<T> row = x.Slice(n * classes, classes);
+            T max = row[0];
+            for (int c = 1; c < classes; c++)
+            {
+                max = T.Max(max, row[c]);
+            }
+
+            // Every exp argument is ≤ 0 and the largest is exactly 1, so the sum lies in [1, C] and never overflows.
+            T total = T.Zero;
+            for (int c = 0; c < classes; c++)
+            {
+                total += T.Exp(row[c] - max);
+            }
+
+            T t = y[n];
+            bool valid = t >= T.Zero && t < T.CreateTruncating(classes) && T.IsInteger(t);
+            int k = valid ? int.CreateTruncating(t) : 0;
+            sum += valid ? T.Log(total) - (row[k] - max) : T.NaN;
+            if (gradInput is not null)
+            {
+                Span<T> d = dx.Slice(n * classes, classes);
+                for (int c = 0; c < classes; c++)
+                {
+                    T p = T.Exp(row[c] - max) / total;
+                    d[c] = valid ? (p - (c == k ? T.One : T.Zero)) / count : T.NaN;
+                }
+            }
+        }
+
+        l[0] = sum / count;
+    }
+
+    /// <inheritdoc/>
     internal override void AdamStepCore(in AdamStepParameters p, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq)
     {
         Span<T> w = SpanOf(param), g = SpanOf(grad), m = SpanOf(expAvg), v = SpanOf(expAvgSq);
