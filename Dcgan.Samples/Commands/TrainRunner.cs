@@ -50,7 +50,8 @@ public static class TrainRunner
 
             using IBackend backend = Devices.Create(o.Device, o.Threads);
             TrainingImages data = DataSources.Load(o, reporter.Message, previous: o.Resume is null ? null : o.DataUsed);
-            o = o with { DataUsed = CheckData(o, DataRecord.Of(data, o.Limit)) };
+            // config.json and checkpoints record the image size and channels trained on, so that --resume and generate rebuild the same networks.
+            o = o with { DataUsed = CheckData(o, DataRecord.Of(data, o.Limit)), ImageSize = data.Height, Channels = data.Channels };
             string folder = o.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             outDir = folder;
             o = o with

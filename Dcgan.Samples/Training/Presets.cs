@@ -53,8 +53,8 @@ public static class Presets
         }
         else
         {
-            g = DcganModels.Generator(o.Nz, 4 * o.Ngf, 2 * o.Ngf);
-            d = DcganModels.Discriminator(o.Ndf);
+            g = DcganModels.Generator(o.Nz, 4 * o.Ngf, 2 * o.Ngf, o.ResolvedImageSize, o.ResolvedChannels);
+            d = DcganModels.Discriminator(o.Ndf, o.ResolvedImageSize, o.ResolvedChannels);
             g.To(backend, init);
             d.To(backend, init);
             DcganInit.Apply(g, init);

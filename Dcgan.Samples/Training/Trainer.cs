@@ -15,21 +15,6 @@ using Dcgan.Serialization;
 using Dcgan.Tensors;
 using Dcgan.Training;
 
-/// <summary>Real images for training: N×C×H×W floats in [−1, 1].</summary>
-public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int Height, int Width, string Source)
-{
-    public int ImageSize => Channels * Height * Width;
-
-    /// <summary>The dataset's name as --dataset spells it.</summary>
-    public string Dataset { get; init; } = "mnist";
-
-    /// <summary>Where the images came from (see <see cref="DataRecord.Source"/>).</summary>
-    public string Origin { get; init; } = DataRecord.Embedded;
-
-    /// <summary>The folder read, or null for the embedded sample.</summary>
-    public string? Folder { get; init; }
-}
-
 /// <summary>Writes the run's files (grids, GIF, plot, CSV).</summary>
 public interface IRunArtifacts
 {
@@ -83,6 +68,11 @@ public sealed class Trainer : IDisposable
         _artifacts = artifacts;
         OutDir = outDir;
         _batch = options.ResolvedBatchSize;
+        if (data.Height != options.ResolvedImageSize || data.Width != options.ResolvedImageSize || data.Channels != options.ResolvedChannels)
+        {
+            throw new ArgumentException($"The images are {data.Height}×{data.Width} with {data.Channels} channels; the networks are built for {options.ResolvedImageSize}×{options.ResolvedImageSize} with {options.ResolvedChannels} (--image-size, --channels).");
+        }
+
         int usable = Math.Min(data.Count, options.Limit ?? int.MaxValue);
         if (usable < _batch)
         {
@@ -181,7 +171,7 @@ public sealed class Trainer : IDisposable
             {
                 for (int b = 0; b < _batch; b++)
                 {
-                    _data.Pixels.AsSpan(order[(s * _batch) + b] * _data.ImageSize, _data.ImageSize).CopyTo(hostBatch.AsSpan(b * _data.ImageSize));
+                    _data.CopyImage(order[(s * _batch) + b], hostBatch.AsSpan(b * _data.ImageSize, _data.ImageSize));
                 }
 
                 real.CopyFrom(hostBatch);
