@@ -58,7 +58,7 @@ public static class GenerateCommand
             var noise = new float[count * o.Nz];
             new RandomSource(seed).FillNormal(noise);
             float[] images = Trainer.Sample(model.Generator, backend, noise, model.NoiseShape(count), sampleMode);
-            new RunArtifacts().WriteGrid(outFile, images, count, 28, 28);
+            new RunArtifacts().WriteGrid(outFile, images, count, o.ResolvedImageSize, o.ResolvedImageSize);
             Console.WriteLine($"Wrote {count} samples to {outFile}");
             return 0;
         }

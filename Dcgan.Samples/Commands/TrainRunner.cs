@@ -58,6 +58,7 @@ public static class TrainRunner
             {
                 // config.json records what ran, not what was left to defaults.
                 Out = Path.GetFullPath(folder),
+                Data = o.Data is null ? null : Path.GetFullPath(o.Data),
                 Threads = backend is Dcgan.Backends.Cpu.CpuBackend cpu ? cpu.Threads : (o.Threads == 0 ? Environment.ProcessorCount : o.Threads),
                 DeviceName = backend switch
                 {

@@ -29,9 +29,10 @@ public static class FolderDataset
     /// <param name="channels">1 or 3.</param>
     /// <param name="cacheRoot">The data cache root (<see cref="DatasetResolver.DefaultCacheRoot"/>); null leaves the cache out.</param>
     /// <param name="progress">Decoding progress (not called when the cache is used).</param>
+    /// <param name="threads">Decoding threads; 0 = every core.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">The folder holds no image file, or none of them decodes.</exception>
-    public static FolderLoad Load(string folder, int size, int channels, string? cacheRoot, Action<DecodeProgress>? progress = null)
+    public static FolderLoad Load(string folder, int size, int channels, string? cacheRoot, Action<DecodeProgress>? progress = null, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var clock = Stopwatch.StartNew();
@@ -74,7 +75,7 @@ public static class FolderDataset
         }
 
         var decodeClock = Stopwatch.StartNew();
-        DecodedFolder decoded = ImageFolder.Decode(listing.Images, size, channels, progress);
+        DecodedFolder decoded = ImageFolder.Decode(listing.Images, size, channels, progress, threads);
         double seconds = decodeClock.Elapsed.TotalSeconds;
         if (decoded.Images.Count == 0)
         {

@@ -51,6 +51,13 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
         Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}\n{resumed.Out}\n{resumed.Err}");
         Assert.Contains($"Read 9 images (32×32 RGB) from the cache of {images}", resumed.Out + resumed.Err, StringComparison.Ordinal);
         Assert.Contains("Resumed from", resumed.Out + resumed.Err, StringComparison.Ordinal);
+
+        // generate builds the 32×32 RGB generator from the checkpoint's config: 4 tiles of 32 + 2 px padding, scaled 2×.
+        string samples = dir.File("samples.png");
+        var generated = CommandLineTests.Dcgan($"generate --checkpoint \"{Path.Combine(outDir, "checkpoint.safetensors")}\" --count 4 --out \"{samples}\"");
+        Assert.True(generated.Exit == 0, $"exit {generated.Exit}\n{generated.Out}\n{generated.Err}");
+        using SKBitmap picture = SKBitmap.Decode(samples);
+        Assert.Equal(2 * ((2 * (32 + 2)) + 2), picture.Width);
     }
 
     [Fact]
