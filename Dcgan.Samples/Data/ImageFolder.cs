@@ -5,6 +5,7 @@
 // read is not read again, so a link back to a parent (a loop) cannot hang the walk.
 namespace Dcgan.Samples.Data;
 
+using System.Buffers;
 using System.Diagnostics;
 using Dcgan.Samples.Training;
 using SkiaSharp;
@@ -213,26 +214,35 @@ public static class ImageFolder
         }
 
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        byte[] rgba = new byte[info.BytesSize];
-        SKCodecResult result;
-        unsafe
-        {
-            fixed (byte* p = rgba)
-            {
-                result = codec.GetPixels(info, (nint)p);
-            }
-        }
-
-        if (result != SKCodecResult.Success)
-        {
-            return result == SKCodecResult.IncompleteInput ? "a truncated image" : $"an image that does not decode ({result})";
-        }
-
         int plane = width * height;
-        byte[] planar = new byte[channels * plane];
-        ToPlanes(rgba, channels, planar);
-        ImageResize.ResizeAndCenterCrop(planar, channels, height, width, size, destination);
-        return null;
+        // Pooled: a photo's pixels are megabytes, and every decoding thread needs two such buffers per file.
+        byte[] rgba = ArrayPool<byte>.Shared.Rent(plane * 4);
+        byte[] planar = ArrayPool<byte>.Shared.Rent(plane * channels);
+        try
+        {
+            SKCodecResult result;
+            unsafe
+            {
+                fixed (byte* p = rgba)
+                {
+                    result = codec.GetPixels(info, (nint)p);
+                }
+            }
+
+            if (result != SKCodecResult.Success)
+            {
+                return result == SKCodecResult.IncompleteInput ? "a truncated image" : $"an image that does not decode ({result})";
+            }
+
+            ToPlanes(rgba.AsSpan(0, plane * 4), channels, planar.AsSpan(0, plane * channels));
+            ImageResize.ResizeAndCenterCrop(planar.AsSpan(0, plane * channels), channels, height, width, size, destination);
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(planar);
+            ArrayPool<byte>.Shared.Return(rgba);
+        }
     }
 
     /// <summary>
