@@ -17,6 +17,11 @@ public static class DataSources
     /// </summary>
     public static TrainingImages Load(TrainOptions o, Action<string> message, DataRecord? previous = null)
     {
+        if (!DataDefaults.IsIdx(o.Dataset))
+        {
+            return LoadImages(o, message, previous);
+        }
+
         DatasetInfo info = DatasetInfo.Parse(o.Dataset);
         if (o.Data is null && previous is not null && previous.Dataset == info.Name)
         {
@@ -54,14 +59,74 @@ public static class DataSources
         return Images(r.Dataset, info, origin, r.Folder);
     }
 
-    private static TrainingImages Images(MnistDataset d, DatasetInfo info, string origin, string? folder) =>
-        new(d.Images, d.Count, d.Channels, d.Height, d.Width, folder ?? "embedded MNIST sample")
+    // --dataset folder / cifar10: --data, else (on --resume) the checkpoint's folder.
+    private static TrainingImages LoadImages(TrainOptions o, Action<string> message, DataRecord? previous)
+    {
+        string folder = o.Data
+            ?? (previous is { } p && p.Dataset == o.Dataset && p.Location != DataRecord.Embedded ? p.Location : null)
+            ?? throw new ArgumentException($"--dataset {o.Dataset} needs --data DIR: {(o.Dataset == DataDefaults.Folder ? "a folder of images (PNG, JPEG, BMP, WebP, GIF; subfolders are read too)" : "the folder holding data_batch_1.bin … data_batch_5.bin")}.");
+        FolderLoad load = o.Dataset == DataDefaults.Cifar10
+            ? FolderDataset.LoadCifar10(folder, o.ResolvedImageSize, o.ResolvedChannels)
+            : FolderDataset.Load(folder, o.ResolvedImageSize, o.ResolvedChannels, DatasetResolver.DefaultCacheRoot(), DecodeLine, o.Threads);
+        foreach (string warning in load.Warnings)
+        {
+            ErrorOutput.Warning(warning);
+        }
+
+        message(load.Message);
+        return load.Images;
+    }
+
+    // A one-line bar on a terminal (carriage return, no escape codes), as the download progress; in logs a line at
+    // the start and at every further 25 %.
+    private static void DecodeLine(DecodeProgress p)
+    {
+        bool terminal = !Console.IsErrorRedirected;
+        double rate = p.Done / Math.Max(p.Elapsed.TotalSeconds, 1e-9);
+        if (terminal)
+        {
+            const int width = 24;
+            int filled = p.Total == 0 ? width : (int)((long)width * p.Done / p.Total);
+            Console.Error.Write($"\r  decoding [{new string('#', filled)}{new string('-', width - filled)}] {p.Done:N0}/{p.Total:N0} images, {rate:N0}/s   ");
+            if (p.Finished)
+            {
+                Console.Error.Write("\r" + new string(' ', 78) + "\r");
+            }
+
+            return;
+        }
+
+        int quarter = p.Finished || p.Total == 0 ? 4 : (int)(4L * p.Done / p.Total);
+        if (quarter > _decodeQuarter)
+        {
+            Console.Error.WriteLine($"  decoding: {p.Done:N0}/{p.Total:N0} images ({100.0 * p.Done / Math.Max(p.Total, 1):F0}%), {rate:N0} images/s");
+            _decodeQuarter = quarter;
+        }
+
+        if (p.Finished)
+        {
+            _decodeQuarter = -1;
+        }
+    }
+
+    private static int _decodeQuarter = -1;
+
+    private static TrainingImages Images(MnistDataset d, DatasetInfo info, string origin, string? folder)
+    {
+        if (d.Count == 0)
+        {
+            string file = (folder is null ? null : MnistDataset.FindFile(folder, MnistDataset.TrainImagesFile)) ?? d.Source;
+            throw new InvalidDataException($"{file}: holds 0 images (its header's count is 0); expected at least one {info.DisplayName} training image.");
+        }
+
+        return new(d.RawImages, d.Count, d.Channels, d.Height, d.Width, folder ?? "embedded MNIST sample")
         {
             Dataset = info.Name,
             Origin = origin,
             Folder = folder,
             Labels = d.Labels,
         };
+    }
 
     // A one-line progress display on a terminal (carriage return, no escape codes); start/end lines in logs.
     private static void DownloadLine(DownloadProgress p)

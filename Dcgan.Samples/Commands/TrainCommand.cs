@@ -28,9 +28,11 @@ public static class TrainCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Run one batch per epoch to check the set-up." };
         var sampleMode = new Option<string>("--sample-mode") { Description = "BatchNorm statistics for the epoch grids: eval (running statistics, default) or train (the sample batch's own); sampling never changes the running statistics.", DefaultValueFactory = _ => "eval" };
         sampleMode.AcceptOnlyFromAmong("eval", "train");
-        var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
-        dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
-        var data = new Option<string?>("--data") { Description = "Folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]). Default: the cache folder $DCGAN_DATA/mnist (or ~/.cache/dcgan/mnist; fashion-mnist likewise), filled by --download, else the embedded 10,000-digit sample." };
+        var dataset = new Option<string>("--dataset") { Description = "mnist, fashion-mnist, folder (every image under --data, recursively: PNG, JPEG, BMP, WebP, GIF) or cifar10 (CIFAR-10's binary version in --data).", DefaultValueFactory = _ => "mnist" };
+        dataset.AcceptOnlyFromAmong(DataDefaults.All);
+        var data = new Option<string?>("--data") { Description = "mnist/fashion-mnist: folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]); default: the cache folder $DCGAN_DATA/mnist (or ~/.cache/dcgan/mnist; fashion-mnist likewise), filled by --download, else the embedded 10,000-digit sample. folder: the folder of images (decoded once, then read from the cache in $DCGAN_DATA/folder-cache). cifar10: the folder with data_batch_1.bin … data_batch_5.bin." };
+        var imageSize = new Option<int?>("--image-size") { Description = "Image side S: the shorter side is resized to S and the centre S×S kept, as torchvision's Resize(S) + CenterCrop(S) (default 64 for folder, 32 for cifar10; MNIST's IDX images are 28)." };
+        var channels = new Option<int?>("--channels") { Description = "1 (grey) or 3 (RGB; default for folder and cifar10; MNIST is 1)." };
         var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing; a failed download is an error (exit 2), never a switch to the embedded sample." };
         var allowDataChange = new Option<bool>("--allow-data-change") { Description = "With --resume: continue even when the images found now are not the ones the checkpoint was trained on (by count and SHA-256 fingerprint); without it such a resume is refused." };
         var conditional = new Option<bool>("--conditional") { Description = "A class-conditional DCGAN (Mirza & Osindero 2014; dcgan and dcgan64): the label joins G's noise and D's image as one-hot channels; the epoch grids show one row per class with the same noise in every column." };
@@ -43,11 +45,12 @@ public static class TrainCommand
         seed.Aliases.Add("--manualSeed");
         resume.Aliases.Add("--netG");
         data.Aliases.Add("--dataroot");
+        imageSize.Aliases.Add("--imageSize");
         var cuda = new Option<bool>("--cuda") { Description = "pytorch/examples' spelling of --device cuda.", Hidden = true };
 
-        var command = new Command("train", "Train a DCGAN on MNIST (or Fashion-MNIST) and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
+        var command = new Command("train", "Train a DCGAN on MNIST, Fashion-MNIST, CIFAR-10 or a folder of images and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
         {
-            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, download, allowDataChange, conditional, logEvery, cuda,
+            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, imageSize, channels, download, allowDataChange, conditional, logEvery, cuda,
         };
         command.SetAction(r => TrainRunner.Run(new TrainOptions
         {
@@ -71,6 +74,8 @@ public static class TrainCommand
             SampleMode = r.GetValue(sampleMode)!,
             Dataset = r.GetValue(dataset)!,
             Data = r.GetValue(data),
+            ImageSize = r.GetValue(imageSize),
+            Channels = r.GetValue(channels),
             Download = r.GetValue(download),
             AllowDataChange = r.GetValue(allowDataChange),
             Conditional = r.GetValue(conditional),

@@ -51,13 +51,15 @@ public static class TrainRunner
 
             using IBackend backend = Devices.Create(o.Device, o.Threads);
             TrainingImages data = DataSources.Load(o, reporter.Message, previous: o.Resume is null ? null : o.DataUsed);
-            o = o with { DataUsed = CheckData(o, DataRecord.Of(data, o.Limit)) };
+            // config.json and checkpoints record the image size and channels trained on, so that --resume and generate rebuild the same networks.
+            o = o with { DataUsed = CheckData(o, DataRecord.Of(data, o.Limit)), ImageSize = data.Height, Channels = data.Channels };
             string folder = o.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             outDir = folder;
             o = o with
             {
                 // config.json records what ran, not what was left to defaults.
                 Out = Path.GetFullPath(folder),
+                Data = o.Data is null ? null : Path.GetFullPath(o.Data),
                 Threads = backend is Dcgan.Backends.Cpu.CpuBackend cpu ? cpu.Threads : (o.Threads == 0 ? Environment.ProcessorCount : o.Threads),
                 DeviceName = backend switch
                 {

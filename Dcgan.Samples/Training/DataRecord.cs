@@ -2,7 +2,6 @@
 // found now is not the data the checkpoint saw (a new MNIST set in the cache folder, a changed --data folder).
 namespace Dcgan.Samples.Training;
 
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 /// <summary>The data a run trained on: which dataset, where it came from, how many images, and their fingerprint.</summary>
@@ -30,7 +29,7 @@ public sealed record DataRecord
 
     public required int Width { get; init; }
 
-    /// <summary>"sha256:" and the hex SHA-256 of the images trained on, as float32 little-endian NCHW pixels in [−1, 1].</summary>
+    /// <summary>"sha256:" and the hex SHA-256 of the images trained on: their pixel bytes (0–255), image after image, each C×H×W.</summary>
     public required string Fingerprint { get; init; }
 
     /// <summary>Records the first min(count, <paramref name="limit"/>) images of <paramref name="data"/>.</summary>
@@ -38,7 +37,12 @@ public sealed record DataRecord
     {
         ArgumentNullException.ThrowIfNull(data);
         int images = Math.Min(data.Count, limit ?? int.MaxValue);
-        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(data.Pixels.AsSpan(0, images * data.ImageSize));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (ReadOnlyMemory<byte> segment in data.Images.Segments(images))
+        {
+            hash.AppendData(segment.Span);
+        }
+
         return new DataRecord
         {
             Dataset = data.Dataset,
@@ -48,7 +52,7 @@ public sealed record DataRecord
             Channels = data.Channels,
             Height = data.Height,
             Width = data.Width,
-            Fingerprint = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            Fingerprint = "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()),
         };
     }
 

@@ -221,9 +221,14 @@ public static class Presets
     /// <summary>"dcgan 128, dcgan64 128, tf-tutorial 256": one default per preset, for help texts.</summary>
     public static string Defaults<T>(Func<Preset, T> value) => string.Join(", ", All.Select(p => $"{p.Name} {value(p)}"));
 
-    /// <summary>The image shape of <paramref name="o"/>'s run: its data record's, else the preset's default.</summary>
+    /// <summary>
+    /// The image shape of <paramref name="o"/>'s run: its data record's; else --image-size and --channels (or their dataset
+    /// defaults); for settings that name no data (bench, PyTorch weights) the preset's own.
+    /// </summary>
     public static ImageGeometry GeometryOf(TrainOptions o) =>
-        o.DataUsed is { } d ? new ImageGeometry(d.Channels, d.Height, d.Width) : Get(o.Arch).DefaultGeometry;
+        o.DataUsed is { } d ? new ImageGeometry(d.Channels, d.Height, d.Width)
+        : o.ImageSize is null && o.Channels is null && o.Dataset == "mnist" ? Get(o.Arch).DefaultGeometry
+        : new ImageGeometry(o.ResolvedChannels, o.ResolvedImageSize, o.ResolvedImageSize);
 
     /// <summary>Builds <paramref name="o"/>'s preset for the image shape of <see cref="GeometryOf"/>.</summary>
     public static GanModel Build(TrainOptions o, IBackend backend, RandomSource init) => Build(o, GeometryOf(o), backend, init);

@@ -82,6 +82,14 @@ public sealed record TrainOptions
     [Resume(ResumeFrom.CommandLineIfGiven)]
     public string? Data { get; init; }
 
+    /// <summary>--image-size: the side S of the square images trained on; null takes the dataset's (see <see cref="ResolvedImageSize"/>).</summary>
+    [Resume(ResumeFrom.Checkpoint)]
+    public int? ImageSize { get; init; }
+
+    /// <summary>--channels: 1 (grey) or 3 (RGB); null takes the dataset's (see <see cref="ResolvedChannels"/>).</summary>
+    [Resume(ResumeFrom.Checkpoint)]
+    public int? Channels { get; init; }
+
     [Resume(ResumeFrom.CommandLine)]
     public bool Download { get; init; }
 
@@ -134,6 +142,14 @@ public sealed record TrainOptions
     [JsonIgnore]
     public float ResolvedDropout => Dropout ?? Preset.Dropout;
 
+    /// <summary>The image side: --image-size, else 64 for folder, 32 for cifar10 (64 for both with --arch dcgan64), 28 for the MNIST IDX sets.</summary>
+    [JsonIgnore]
+    public int ResolvedImageSize => ImageSize ?? (Arch == Architectures.Dcgan64 && !DataDefaults.IsIdx(Dataset) ? Dcgan.Models.Dcgan64Models.ImageSize : DataDefaults.ImageSize(Dataset));
+
+    /// <summary>Channels: --channels, else 3 for folder and cifar10, 1 for the MNIST IDX sets.</summary>
+    [JsonIgnore]
+    public int ResolvedChannels => Channels ?? DataDefaults.Channels(Dataset);
+
     /// <summary>A copy with every architecture default filled in, for config.json.</summary>
     public TrainOptions Resolve() => this with
     {
@@ -171,6 +187,22 @@ public sealed record TrainOptions
         Require(LogEvery >= 1, $"--log-every is {LogEvery}; it must be >= 1.");
         Require(!Conditional || Preset.SupportsConditional, $"--conditional works with --arch {string.Join(" or ", Presets.All.Where(p => p.SupportsConditional).Select(p => p.Name))}; --arch {Arch} has no convolutional input to carry the label.");
         Require(NumClasses is >= 2 and <= 1000, $"the class count is {NumClasses}; it must be in [2, 1000].");
+        Require(ResolvedImageSize is >= 4 and <= 1024, $"--image-size is {ResolvedImageSize}; it must be in [4, 1024].");
+        Require(ResolvedChannels is 1 or 3, $"--channels is {ResolvedChannels}; expected 1 (grey) or 3 (RGB).");
+        if (DataDefaults.IsIdx(Dataset))
+        {
+            Require(ResolvedImageSize == 28, $"--image-size is {ResolvedImageSize}, but {Dataset}'s IDX images are 28×28; leave --image-size out (or use --dataset folder for other sizes).");
+            Require(ResolvedChannels == 1, $"--channels is {ResolvedChannels}, but {Dataset}'s IDX images are grey; leave --channels out.");
+        }
+
+        if (Arch == Architectures.TfTutorial)
+        {
+            Require(ResolvedImageSize == 28 && ResolvedChannels == 1, $"--arch tf-tutorial trains on 28×28 grey images only; these are {ResolvedImageSize}×{ResolvedImageSize} with {ResolvedChannels} channels (use --arch dcgan).");
+        }
+        else
+        {
+            Require(ResolvedImageSize % 4 == 0, $"--image-size is {ResolvedImageSize}; --arch dcgan needs a multiple of 4 (28, 32, 64, ...).");
+        }
     }
 
     public static readonly JsonSerializerOptions Json = new()
@@ -185,4 +217,31 @@ public sealed record TrainOptions
 
     public static TrainOptions FromJson(string json) =>
         JsonSerializer.Deserialize<TrainOptions>(json, Json) ?? throw new InvalidDataException("config is empty.");
+}
+
+/// <summary>The image size and channels each --dataset has unless --image-size and --channels say otherwise.</summary>
+public static class DataDefaults
+{
+    /// <summary>--dataset folder: every image under --data.</summary>
+    public const string Folder = "folder";
+
+    /// <summary>--dataset cifar10: the CIFAR-10 binary version under --data.</summary>
+    public const string Cifar10 = "cifar10";
+
+    /// <summary>Every --dataset name.</summary>
+    public static readonly string[] All = ["mnist", "fashion-mnist", Folder, Cifar10];
+
+    /// <summary>Whether the dataset is read from MNIST-format IDX files (mnist, fashion-mnist).</summary>
+    public static bool IsIdx(string dataset) => dataset is not (Folder or Cifar10);
+
+    /// <summary>64 for folder (pytorch/examples' default --imageSize), 32 for cifar10, 28 for the IDX sets.</summary>
+    public static int ImageSize(string dataset) => dataset switch
+    {
+        Folder => 64,
+        Cifar10 => 32,
+        _ => 28,
+    };
+
+    /// <summary>3 for folder and cifar10, 1 for the IDX sets.</summary>
+    public static int Channels(string dataset) => IsIdx(dataset) ? 1 : 3;
 }

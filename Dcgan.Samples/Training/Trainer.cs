@@ -15,24 +15,6 @@ using Dcgan.Serialization;
 using Dcgan.Tensors;
 using Dcgan.Training;
 
-/// <summary>Real images for training: N×C×H×W floats in [−1, 1].</summary>
-public sealed record TrainingImages(float[] Pixels, int Count, int Channels, int Height, int Width, string Source)
-{
-    public int ImageSize => Channels * Height * Width;
-
-    /// <summary>The dataset's name as --dataset spells it.</summary>
-    public string Dataset { get; init; } = "mnist";
-
-    /// <summary>Where the images came from (see <see cref="DataRecord.Source"/>).</summary>
-    public string Origin { get; init; } = DataRecord.Embedded;
-
-    /// <summary>The folder read, or null for the embedded sample.</summary>
-    public string? Folder { get; init; }
-
-    /// <summary>The class of each image (for --conditional), or null when the data has none.</summary>
-    public byte[]? Labels { get; init; }
-}
-
 /// <summary>What the trainer has at the end of an epoch, for the run's files.</summary>
 /// <param name="Folder">The run's output folder.</param>
 /// <param name="Epoch">The epoch just finished (1-based).</param>
@@ -108,6 +90,11 @@ public sealed class Trainer : IDisposable
         _observer = observer;
         OutDir = outDir;
         _batch = options.ResolvedBatchSize;
+        if (data.Height != options.ResolvedImageSize || data.Width != options.ResolvedImageSize || data.Channels != options.ResolvedChannels)
+        {
+            throw new ArgumentException($"The images are {data.Height}×{data.Width} with {data.Channels} channels; the networks are built for {options.ResolvedImageSize}×{options.ResolvedImageSize} with {options.ResolvedChannels} (--image-size, --channels).");
+        }
+
         int usable = Math.Min(data.Count, options.Limit ?? int.MaxValue);
         if (usable < _batch)
         {
@@ -230,7 +217,7 @@ public sealed class Trainer : IDisposable
             {
                 for (int b = 0; b < _batch; b++)
                 {
-                    _data.Pixels.AsSpan(order[(s * _batch) + b] * _data.ImageSize, _data.ImageSize).CopyTo(hostBatch.AsSpan(b * _data.ImageSize));
+                    _data.CopyImage(order[(s * _batch) + b], hostBatch.AsSpan(b * _data.ImageSize, _data.ImageSize));
                 }
 
                 real.CopyFrom(hostBatch);
