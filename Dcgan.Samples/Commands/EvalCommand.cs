@@ -61,8 +61,16 @@ public static class EvalCommand
                     ?? throw new ArgumentException($"no classifier is shipped for {o.Dataset}; train one with 'dcgan classifier train --dataset {o.Dataset} --data DIR' and pass it with --classifier.")
                 : MnistClassifier.LoadFile(classifierFile, backend);
             MnistDataset real = ClassifierCommand.LoadLabelled(o.Dataset, data ?? o.Data, m => Console.WriteLine(m));
-            float[] samples = Generate(checkpoint, o, backend, count, seed, sampleMode);
-            QualityReport q = QualityReport.Measure(c, samples, count, real.Images, real.Count);
+            // A conditional generator draws the classes in turn, so each has count / classes samples and its accuracy is measured.
+            int[]? labels = o.Conditional ? Enumerable.Range(0, count).Select(i => i % o.NumClasses).ToArray() : null;
+            if (o.Conditional && o.NumClasses != MnistClassifier.Classes)
+            {
+                throw new ArgumentException($"{checkpoint} is a {o.NumClasses}-class conditional model; the classifier knows {MnistClassifier.Classes} classes.");
+            }
+
+            float[] samples = Generate(checkpoint, o, backend, count, seed, sampleMode, labels);
+            (double[] realFeatures, _) = c.Run(real.Images, real.Count);
+            QualityReport q = QualityReport.Measure(c, samples, count, realFeatures, real.Count, labels);
             Print(q, checkpoint, o.Dataset, seed, clock.Elapsed.TotalSeconds);
             if (json)
             {
@@ -81,6 +89,8 @@ public static class EvalCommand
                     highest_class = q.Highest.Class,
                     highest_share = q.Highest.Share,
                     class_shares = q.ClassShares,
+                    class_accuracy = q.OverallAccuracy,
+                    class_accuracy_per_class = q.ClassAccuracy,
                 }));
             }
 
@@ -94,7 +104,7 @@ public static class EvalCommand
     }
 
     /// <summary>count samples from the checkpoint's generator, in batches, from noise drawn with <paramref name="seed"/>.</summary>
-    private static float[] Generate(string checkpoint, TrainOptions o, IBackend backend, int count, ulong seed, string sampleMode)
+    private static float[] Generate(string checkpoint, TrainOptions o, IBackend backend, int count, ulong seed, string sampleMode, int[]? labels)
     {
         using GanModel model = Presets.Build(o, backend, new RandomSource(0));
         Checkpoint.Load(checkpoint, [new CheckpointPart("G", model.Generator)]);
@@ -107,7 +117,8 @@ public static class EvalCommand
             int n = Math.Min(Batch, count - start);
             var noise = new float[n * o.Nz];
             random.FillNormal(noise);
-            float[] batch = Trainer.Sample(model.Generator, backend, noise, model.NoiseShape(n), n < 2 ? "eval" : sampleMode);
+            (float[] input, Dcgan.Tensors.TensorShape shape) = model.GeneratorInput(noise, n, labels?[start..(start + n)]);
+            float[] batch = Trainer.Sample(model.Generator, backend, input, shape, n < 2 ? "eval" : sampleMode);
             if (batch.Length != n * pixels)
             {
                 throw new InvalidDataException($"{checkpoint}: the generator makes {batch.Length / n} values per image; the classifier reads 28x28 = {pixels}.");
@@ -127,5 +138,10 @@ public static class EvalCommand
         Console.WriteLine(string.Create(inv, $"  classifier score: {q.Score:F3} of at most 10   (higher: confident and varied)"));
         Console.WriteLine(string.Create(inv, $"  class shares: lowest {q.Lowest.Class} {q.Lowest.Share:P1}, highest {q.Highest.Class} {q.Highest.Share:P1}   (10.0 % each when balanced)"));
         Console.WriteLine("  " + string.Join("  ", q.ClassShares.Select((s, c) => string.Create(inv, $"{c}: {s:P1}"))));
+        if (q.ClassAccuracy is { } perClass)
+        {
+            Console.WriteLine(string.Create(inv, $"  class accuracy (conditional: samples drawn for class c that the classifier reads as c): {q.OverallAccuracy:P1} overall"));
+            Console.WriteLine("  " + string.Join("  ", perClass.Select((a, c) => string.Create(inv, $"{c}: {a:P1}"))));
+        }
     }
 }

@@ -10,7 +10,11 @@ namespace Dcgan.Samples.Quality;
 /// <param name="RealBaseline">The same distance between two halves of the real images (alternate blocks of ten).</param>
 /// <param name="Samples">Number of samples.</param>
 /// <param name="RealImages">Number of real images.</param>
-public sealed record QualityReport(double Distance, double Score, double[] ClassShares, double RealBaseline, int Samples, int RealImages)
+/// <param name="ClassAccuracy">For a conditional generator: per class c, the share of the samples generated for c that the
+/// classifier assigns to c; null otherwise.</param>
+/// <param name="OverallAccuracy">For a conditional generator: the share of all samples assigned to the class they were generated for.</param>
+public sealed record QualityReport(double Distance, double Score, double[] ClassShares, double RealBaseline, int Samples, int RealImages,
+    double[]? ClassAccuracy = null, double? OverallAccuracy = null)
 {
     /// <summary>The smallest class share and its class.</summary>
     public (int Class, double Share) Lowest => Enumerable.Range(0, ClassShares.Length).Select(c => (c, ClassShares[c])).MinBy(p => p.Item2);
@@ -32,8 +36,13 @@ public sealed record QualityReport(double Distance, double Score, double[] Class
         return Measure(classifier, samples, sampleCount, realFeatures, realCount);
     }
 
-    /// <summary>As <see cref="Measure(MnistClassifier, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int)"/>, with the real images' features already computed.</summary>
-    public static QualityReport Measure(MnistClassifier classifier, ReadOnlySpan<float> samples, int sampleCount, double[] realFeatures, int realCount)
+    /// <summary>
+    /// As <see cref="Measure(MnistClassifier, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int)"/>, with the real images'
+    /// features already computed; with <paramref name="labels"/> (the class each sample was generated for) it also measures
+    /// the class accuracy of a conditional generator.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 samples, or labels of another count or outside [0, 10).</exception>
+    public static QualityReport Measure(MnistClassifier classifier, ReadOnlySpan<float> samples, int sampleCount, double[] realFeatures, int realCount, int[]? labels = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(realFeatures);
@@ -46,7 +55,56 @@ public sealed record QualityReport(double Distance, double Score, double[] Class
         (double[] features, double[] probabilities) = classifier.Run(samples, sampleCount);
         double distance = FrechetDistance.Compute(features, sampleCount, realFeatures, realCount, d);
         double baseline = HalvesDistance(realFeatures, realCount);
-        return new QualityReport(distance, ClassifierScore(probabilities, sampleCount), Shares(probabilities, sampleCount), baseline, sampleCount, realCount);
+        var report = new QualityReport(distance, ClassifierScore(probabilities, sampleCount), Shares(probabilities, sampleCount), baseline, sampleCount, realCount);
+        if (labels is null)
+        {
+            return report;
+        }
+
+        (double overall, double[] perClass) = Accuracy(probabilities, labels, sampleCount);
+        return report with { ClassAccuracy = perClass, OverallAccuracy = overall };
+    }
+
+    /// <summary>
+    /// The share of samples whose most probable class is the one they were generated for, overall and per class
+    /// (NaN for a class no sample was generated for).
+    /// </summary>
+    /// <exception cref="ArgumentException">The label count is not <paramref name="count"/>, or a label is outside [0, 10).</exception>
+    public static (double Overall, double[] PerClass) Accuracy(double[] probabilities, int[] labels, int count)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(labels);
+        const int classes = MnistClassifier.Classes;
+        if (labels.Length != count || probabilities.Length != count * classes)
+        {
+            throw new ArgumentException($"{labels.Length} labels and {probabilities.Length / classes} probability rows for {count} samples.", nameof(labels));
+        }
+
+        var hits = new int[classes];
+        var totals = new int[classes];
+        for (int i = 0; i < count; i++)
+        {
+            if ((uint)labels[i] >= classes)
+            {
+                throw new ArgumentException($"label {i} is {labels[i]}; the classifier knows classes 0 to {classes - 1}.", nameof(labels));
+            }
+
+            ReadOnlySpan<double> p = probabilities.AsSpan(i * classes, classes);
+            int best = 0;
+            for (int c = 1; c < classes; c++)
+            {
+                if (p[c] > p[best])
+                {
+                    best = c;
+                }
+            }
+
+            totals[labels[i]]++;
+            hits[labels[i]] += best == labels[i] ? 1 : 0;
+        }
+
+        double[] perClass = Enumerable.Range(0, classes).Select(c => totals[c] == 0 ? double.NaN : (double)hits[c] / totals[c]).ToArray();
+        return ((double)hits.Sum() / count, perClass);
     }
 
     /// <summary>
