@@ -9,7 +9,7 @@
 # (the ILGPU kernels on ILGPU's CPU accelerator, bench and train on the CPU), so a broken bundle shows up on any machine.
 # Without a usable CUDA device it says so in one line, marks every GPU check "skipped" and exits 0
 # (--require-gpu: exits 1 instead). Exits 1 when a check fails. Prints a summary table last; logs are kept in
-# results/ next to this script (GPU_CHECK_RESULTS=folder chooses another). Takes about 2 to 4 minutes with a GPU.
+# results/ next to this script (GPU_CHECK_RESULTS=folder chooses another). About 10 s without a GPU; a few minutes with one (expected).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 app="$here/app"
