@@ -21,6 +21,8 @@ public static class BenchCommand
     /// <summary>Images in the epoch the report converts throughput to (MNIST's training set).</summary>
     public const int EpochImages = 60_000;
 
+    private const double Mebibyte = 1024.0 * 1024;
+
     public static Command Create()
     {
         var arch = new Option<string>("--arch") { Description = $"Architecture preset, as for train (default {Architectures.Dcgan}): {string.Join("; ", Presets.All.Select(p => $"{p.Name}: {p.Description}"))}.", DefaultValueFactory = _ => Architectures.Dcgan };
@@ -53,7 +55,8 @@ public static class BenchCommand
             using GanModel model = Presets.Build(train, backend, new RandomSource(o.Seed));
             int threadCount = o.Threads == 0 ? Environment.ProcessorCount : o.Threads;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# dcgan bench: {o.Arch}, batch {batch}, {o.Steps} steps after {o.Warmup} warm-up, device {backend.Name}, {Environment.ProcessorCount} cores, {(backend is CpuBackend cpu ? cpu.Description : $"{threadCount} host threads")}, load {LoadAverage()}"));
+                $"# dcgan bench: {o.Arch}, batch {batch}, {o.Steps} steps after {o.Warmup} warm-up, device {backend.Name}{(backend is GpuBackend g ? $" ({g.DeviceName})" : "")}, {Environment.ProcessorCount} cores, {(backend is CpuBackend cpu ? cpu.Description : $"{threadCount} host threads")}, load {LoadAverage()}"));
+            (long UsedBytes, long TotalBytes)? memoryBefore = GpuMemory.Query(backend);
 
             BenchResult result = TimeSteps(model, backend, batch, o);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -78,6 +81,13 @@ public static class BenchCommand
                     $"layers: {fwd:F1} ms forward + {bwd:F1} ms backward once each; one step runs some of them more than once (D twice or three times)"));
             }
 
+            (long UsedBytes, long TotalBytes)? memoryAfter = GpuMemory.Query(backend);
+            if (memoryBefore is { } mb && memoryAfter is { } ma)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"gpu memory: {mb.UsedBytes / Mebibyte:F0} MiB used (whole device) with the model built, {ma.UsedBytes / Mebibyte:F0} MiB after the timed steps; {ma.TotalBytes / Mebibyte:F0} MiB in all"));
+            }
+
             if (o.Json)
             {
                 output.WriteLine(JsonSerializer.Serialize(new
@@ -86,6 +96,7 @@ public static class BenchCommand
                     batch_size = batch,
                     threads = threadCount,
                     device = backend.Name,
+                    device_name = (backend as GpuBackend)?.DeviceName,
                     instruction_set = (backend as CpuBackend)?.InstructionSet,
                     vector_bits = (backend as CpuBackend)?.VectorBits,
                     steps = o.Steps,
@@ -95,6 +106,9 @@ public static class BenchCommand
                     step_ms_median = Math.Round(result.StepMedianSeconds * 1e3, 3),
                     epoch_s = Math.Round(result.EpochSeconds, 2),
                     alloc_bytes_per_step = result.AllocatedBytesPerStep,
+                    gpu_memory_used_mib_before = memoryBefore is { } b ? Math.Round(b.UsedBytes / Mebibyte, 1) : (double?)null,
+                    gpu_memory_used_mib_after = memoryAfter is { } a ? Math.Round(a.UsedBytes / Mebibyte, 1) : (double?)null,
+                    gpu_memory_total_mib = memoryAfter is { } t ? Math.Round(t.TotalBytes / Mebibyte, 1) : (double?)null,
                     load = LoadAverage(),
                     layers = layers.Select(l => new
                     {
@@ -196,6 +210,8 @@ public static class BenchCommand
             Tensor y = m.Forward(input);
             using Tensor gradOutput = RandomTensor(backend, y.Shape, random);
             m.Backward(gradOutput);
+            // The untimed pass above is only queued on a GPU: wait for it, or the first timed run would include it.
+            backend.Synchronize();
             var forward = new double[o.LayerRuns];
             var backward = new double[o.LayerRuns];
             for (int r = 0; r < o.LayerRuns; r++)

@@ -50,12 +50,18 @@ public class GoldenTests
 
     private void Run(string file, IBackend created)
     {
-        GoldenCase c = GoldenCase.Load(Path.Combine(GoldenCase.Folder, file));
         using IBackend backend = created;
+        RunOn(file, backend, _output);
+    }
+
+    /// <summary>Runs the case in <paramref name="file"/> on <paramref name="backend"/> (which stays alive) and reports the worst error.</summary>
+    internal static void RunOn(string file, IBackend backend, ITestOutputHelper output)
+    {
+        GoldenCase c = GoldenCase.Load(Path.Combine(GoldenCase.Folder, file));
         var run = new GoldenRun(c, backend);
         run.Execute();
         string summary = string.Create(CultureInfo.InvariantCulture, $"golden {c.Name} ({c.Op}) on {backend.Name}: {run.Checked} tensors, worst relative error {run.WorstRelative:E2} in {run.WorstTensor}");
-        _output.WriteLine(summary);
+        output.WriteLine(summary);
         string? report = Environment.GetEnvironmentVariable("DCGAN_GOLDEN_REPORT");
         if (!string.IsNullOrEmpty(report))
         {

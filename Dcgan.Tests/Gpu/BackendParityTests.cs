@@ -546,16 +546,5 @@ public sealed class IlgpuCpuParityTests(IlgpuFixture fixture) : BackendParityTes
 [Collection(IlgpuCollection.Name)]
 public sealed class CudaParityTests(IlgpuFixture fixture) : BackendParityTests
 {
-    protected override GpuBackend Gpu
-    {
-        get
-        {
-            if (fixture.Cuda is null)
-            {
-                Assert.Skip($"No usable CUDA device: {fixture.CudaUnavailableReason}.");
-            }
-
-            return fixture.Cuda;
-        }
-    }
+    protected override GpuBackend Gpu => fixture.RequireCuda();
 }

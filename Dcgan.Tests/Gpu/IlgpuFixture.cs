@@ -19,6 +19,17 @@ public sealed class IlgpuFixture : IDisposable
     /// <summary>Why <see cref="Cuda"/> is null.</summary>
     public string? CudaUnavailableReason => _cuda.Value.Why;
 
+    /// <summary>The backend on cuda:0; skips the calling test, saying why, when there is none.</summary>
+    public GpuBackend RequireCuda()
+    {
+        if (Cuda is null)
+        {
+            Assert.Skip($"No usable CUDA device: {CudaUnavailableReason}.");
+        }
+
+        return Cuda;
+    }
+
     public void Dispose()
     {
         if (_cpuAccelerator.IsValueCreated)

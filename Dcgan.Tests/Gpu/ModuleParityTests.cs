@@ -101,16 +101,5 @@ public sealed class IlgpuCpuModuleParityTests(IlgpuFixture fixture) : ModulePari
 [Collection(IlgpuCollection.Name)]
 public sealed class CudaModuleParityTests(IlgpuFixture fixture) : ModuleParityTests
 {
-    protected override GpuBackend Gpu
-    {
-        get
-        {
-            if (fixture.Cuda is null)
-            {
-                Assert.Skip($"No usable CUDA device: {fixture.CudaUnavailableReason}.");
-            }
-
-            return fixture.Cuda;
-        }
-    }
+    protected override GpuBackend Gpu => fixture.RequireCuda();
 }
