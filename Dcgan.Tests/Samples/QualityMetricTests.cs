@@ -157,6 +157,29 @@ public sealed class QualityMetricTests(ITestOutputHelper output)
         Assert.Equal(1.0, shares.Sum(), 1e-12);
     }
 
+    [Fact]
+    public void Class_accuracy_counts_the_samples_read_as_the_class_they_were_drawn_for()
+    {
+        // Six samples: drawn for classes 0, 0, 1, 1, 2, 2; the classifier reads 0, 3, 1, 1, 2, 0.
+        int[] drawn = [0, 0, 1, 1, 2, 2];
+        int[] read = [0, 3, 1, 1, 2, 0];
+        double[] probabilities = new double[6 * 10];
+        for (int i = 0; i < 6; i++)
+        {
+            probabilities.AsSpan(i * 10, 10).Fill(0.05);
+            probabilities[(i * 10) + read[i]] = 0.55;
+        }
+
+        (double overall, double[] perClass) = QualityReport.Accuracy(probabilities, drawn, 6);
+        output.WriteLine($"overall {overall}, per class {string.Join(", ", perClass)}");
+        Assert.Equal(4.0 / 6, overall, 12);
+        Assert.Equal(0.5, perClass[0], 12);
+        Assert.Equal(1.0, perClass[1], 12);
+        Assert.Equal(0.5, perClass[2], 12);
+        Assert.True(double.IsNaN(perClass[3]), "a class no sample was drawn for has no accuracy");
+        Assert.Throws<ArgumentException>(() => QualityReport.Accuracy(probabilities, [0, 0, 1, 1, 2, 10], 6));
+    }
+
     private static double[] Multiply2(double[] x, double[] y) =>
         [(x[0] * y[0]) + (x[1] * y[2]), (x[0] * y[1]) + (x[1] * y[3]), (x[2] * y[0]) + (x[3] * y[2]), (x[2] * y[1]) + (x[3] * y[3])];
 }
