@@ -7,8 +7,8 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: bench/compare.sh [options]
-  --arch tf-tutorial|dcgan   preset (default tf-tutorial)
-  --batch-size N             default: the preset's (256 tf-tutorial, 128 dcgan)
+  --arch tf-tutorial|dcgan|dcgan64   preset (default tf-tutorial)
+  --batch-size N             default: the preset's (256 tf-tutorial, 128 dcgan and dcgan64)
   --threads N                threads for every program (default 2)
   --rounds N                 alternating rounds (default 3)
   --steps N --warmup N       timed and untimed steps per run (default 20 and 5)
@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-case "$arch" in tf-tutorial|dcgan) ;; *) echo "compare.sh: --arch must be tf-tutorial or dcgan" >&2; exit 2 ;; esac
+case "$arch" in tf-tutorial|dcgan|dcgan64) ;; *) echo "compare.sh: --arch must be tf-tutorial, dcgan or dcgan64" >&2; exit 2 ;; esac
 case "$isa" in native|avx2) ;; *) echo "compare.sh: --isa must be native or avx2" >&2; exit 2 ;; esac
 [ -n "$batch" ] || { [ "$arch" = tf-tutorial ] && batch=256 || batch=128; }
 [ -n "$pt_blas" ] || pt_blas=$threads

@@ -27,7 +27,7 @@ import time
 
 EPOCH_IMAGES = 60_000
 NZ = 100
-ARCHS = ("tf-tutorial", "dcgan")
+ARCHS = ("tf-tutorial", "dcgan", "dcgan64")
 
 
 def parse_args(argv):
@@ -141,6 +141,29 @@ class Preset:
                         nn.init.zeros_(m.bias)
             lr, betas, eps = 1e-4, (0.9, 0.999), 1e-7
             self.noise_shape = (batch, NZ)
+        elif arch == "dcgan64":
+            # pytorch/examples dcgan/main.py at 64x64, nc = 3.
+            ngf = ndf = 64
+            self.G = nn.Sequential(
+                nn.ConvTranspose2d(NZ, 8 * ngf, 4, 1, 0, bias=False), nn.BatchNorm2d(8 * ngf), nn.ReLU(),
+                nn.ConvTranspose2d(8 * ngf, 4 * ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(4 * ngf), nn.ReLU(),
+                nn.ConvTranspose2d(4 * ngf, 2 * ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ngf), nn.ReLU(),
+                nn.ConvTranspose2d(2 * ngf, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(),
+                nn.ConvTranspose2d(ngf, 3, 4, 2, 1, bias=False), nn.Tanh())
+            self.D = nn.Sequential(
+                nn.Conv2d(3, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
+                nn.Conv2d(ndf, 2 * ndf, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ndf), nn.LeakyReLU(0.2),
+                nn.Conv2d(2 * ndf, 4 * ndf, 4, 2, 1, bias=False), nn.BatchNorm2d(4 * ndf), nn.LeakyReLU(0.2),
+                nn.Conv2d(4 * ndf, 8 * ndf, 4, 2, 1, bias=False), nn.BatchNorm2d(8 * ndf), nn.LeakyReLU(0.2),
+                nn.Conv2d(8 * ndf, 1, 4, 1, 0, bias=False))
+            for m in list(self.G.modules()) + list(self.D.modules()):
+                if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+                    nn.init.normal_(m.weight, 0.0, 0.02)
+                elif isinstance(m, nn.BatchNorm2d):
+                    nn.init.normal_(m.weight, 1.0, 0.02)
+                    nn.init.zeros_(m.bias)
+            lr, betas, eps = 2e-4, (0.5, 0.999), 1e-8
+            self.noise_shape = (batch, NZ, 1, 1)
         else:
             ngf = ndf = 64
             self.G = nn.Sequential(
@@ -170,6 +193,7 @@ class Preset:
         self.ones = torch.ones(out_shape)
         self.zeros = torch.zeros(out_shape)
         self.step = self.simultaneous_step if arch == "tf-tutorial" else self.alternating_step
+        self.image_shape = (batch, 3, 64, 64) if arch == "dcgan64" else (batch, 1, 28, 28)
 
     def simultaneous_step(self, real, noise):
         """TensorFlow's train_step: one G forward, one D forward on each batch, gen_loss and
@@ -209,7 +233,7 @@ class Preset:
 # timing
 # ---------------------------------------------------------------------------------------------
 def time_steps(torch, preset, batch, a):
-    real = torch.rand(batch, 1, 28, 28) * 2 - 1
+    real = torch.rand(*preset.image_shape) * 2 - 1
     for _ in range(a.warmup):
         preset.step(real, torch.randn(preset.noise_shape))
     seconds = []

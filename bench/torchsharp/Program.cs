@@ -2,7 +2,7 @@
 // The presets, the steps, the timing and the output are those of ../pytorch/dcgan_step.py (see its docstring and
 // ../README.md): tf-tutorial = TensorFlow's tutorial networks and simultaneous train_step (batch 256); dcgan =
 // Radford et al. on 28×28 with nz 100, ngf = ndf = 64 and pytorch/examples' alternating step (batch 128).
-// Usage: dotnet bin/Release/net10.0/dcgan-step-torchsharp.dll [--arch tf-tutorial|dcgan] [--batch-size N]
+// Usage: dotnet bin/Release/net10.0/dcgan-step-torchsharp.dll [--arch tf-tutorial|dcgan|dcgan64] [--batch-size N]
 //        [--threads N] [--steps N] [--warmup N] [--layer-runs N] [--seed N] [--json] [--sgemm]
 using System.Diagnostics;
 using System.Globalization;
@@ -39,16 +39,16 @@ internal sealed record Options(string Arch, int BatchSize, int Threads, int Step
                 case "--json": json = true; break;
                 case "--sgemm": sgemm = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("options: --arch tf-tutorial|dcgan --batch-size N --threads N (0 = all cores) --steps N --warmup N --layer-runs N --seed N --json --sgemm");
+                    Console.WriteLine("options: --arch tf-tutorial|dcgan|dcgan64 --batch-size N --threads N (0 = all cores) --steps N --warmup N --layer-runs N --seed N --json --sgemm");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
 
-        if (arch is not ("tf-tutorial" or "dcgan"))
+        if (arch is not ("tf-tutorial" or "dcgan" or "dcgan64"))
         {
-            throw new ArgumentException($"--arch is '{arch}'; expected tf-tutorial or dcgan");
+            throw new ArgumentException($"--arch is '{arch}'; expected tf-tutorial, dcgan or dcgan64");
         }
 
         int b = batch ?? (arch == "tf-tutorial" ? 256 : 128);
@@ -102,6 +102,33 @@ internal sealed class Preset
             d.Add(("6", nn.Flatten()));
             Add(d, nn.Linear(128 * 7 * 7, 1), Linear(128 * 7 * 7, 1, true));
         }
+        else if (arch == "dcgan64")
+        {
+            // pytorch/examples' dcgan/main.py at 64×64, 3 channels, ngf = ndf = 64.
+            int[] gc = [100, 512, 256, 128, 64];
+            for (int i = 0; i < 4; i++)
+            {
+                int k = i == 0 ? 1 : 2, p = i == 0 ? 0 : 1;
+                Add(g, nn.ConvTranspose2d(gc[i], gc[i + 1], 4, stride: k, padding: p, bias: false), ConvT(gc[i], gc[i + 1], 4, k, p, 0));
+                g.Add(($"{(3 * i) + 1}", nn.BatchNorm2d(gc[i + 1])));
+                g.Add(($"{(3 * i) + 2}", nn.ReLU()));
+            }
+
+            Add(g, nn.ConvTranspose2d(64, 3, 4, stride: 2, padding: 1, bias: false), ConvT(64, 3, 4, 2, 1, 0));
+            g.Add(("13", nn.Tanh()));
+
+            Add(d, nn.Conv2d(3, 64, 4, stride: 2, padding: 1, bias: false), Conv(3, 64, 4, 2, 1, false));
+            d.Add(("1", nn.LeakyReLU(0.2)));
+            int[] dc = [64, 128, 256, 512];
+            for (int i = 0; i < 3; i++)
+            {
+                Add(d, nn.Conv2d(dc[i], dc[i + 1], 4, stride: 2, padding: 1, bias: false), Conv(dc[i], dc[i + 1], 4, 2, 1, false));
+                d.Add(($"{3 + (3 * i)}", nn.BatchNorm2d(dc[i + 1])));
+                d.Add(($"{4 + (3 * i)}", nn.LeakyReLU(0.2)));
+            }
+
+            Add(d, nn.Conv2d(512, 1, 4, stride: 1, bias: false), Conv(512, 1, 4, 1, 0, false));
+        }
         else
         {
             Add(g, nn.ConvTranspose2d(100, 256, 7, stride: 1, padding: 0, bias: false), ConvT(100, 256, 7, 1, 0, 0));
@@ -144,7 +171,11 @@ internal sealed class Preset
         _ones = torch.ones(logitShape);
         _zeros = torch.zeros(logitShape);
         NoiseShape = tf ? [batch, 100] : [batch, 100, 1, 1];
+        ImageShape = arch == "dcgan64" ? [batch, 3, 64, 64] : [batch, 1, 28, 28];
     }
+
+    /// <summary>The real batch's shape: [N, 1, 28, 28], or [N, 3, 64, 64] for dcgan64.</summary>
+    public long[] ImageShape { get; }
 
     public string Arch { get; }
 
@@ -343,7 +374,7 @@ internal static class Program
     /// <summary>Warm-up, then timed steps on one fixed random real batch with fresh noise drawn before each clock start.</summary>
     private static double[] TimeSteps(Preset preset, Options o)
     {
-        using Tensor real = torch.rand(o.BatchSize, 1, 28, 28) * 2 - 1;
+        using Tensor real = torch.rand(preset.ImageShape) * 2 - 1;
         for (int i = 0; i < o.Warmup; i++)
         {
             using Tensor z = torch.randn(preset.NoiseShape);
