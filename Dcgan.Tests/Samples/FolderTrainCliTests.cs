@@ -61,6 +61,33 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Dcgan64_on_a_folder_writes_an_8_by_8_grid_of_64x64_colour_tiles()
+    {
+        using var dir = new TempFolder();
+        string images = dir.File("images");
+        string outDir = dir.File("run");
+        ImageFolderTests.WriteFolder(images);
+        var run = CommandLineTests.Dcgan($"train --arch dcgan64 --dataset folder --data \"{images}\" --limit 8 --batch-size 4 --ngf 4 --ndf 4 --epochs 1 --out \"{outDir}\"", dataCache: dir.File("cache"));
+        Assert.True(run.Exit == 0, $"exit {run.Exit}\n{run.Out}\n{run.Err}");
+        Assert.Contains("(64×64 RGB)", run.Out + run.Err, StringComparison.Ordinal);
+        using SKBitmap grid = SKBitmap.Decode(Path.Combine(outDir, "epoch_0001.png"));
+        const int side = (8 * (64 + 2)) + 2; // 64 samples in 8 columns of 64-pixel tiles with 2-pixel borders, unscaled
+        Assert.Equal((side, side), (grid.Width, grid.Height));
+        int colourful = 0;
+        for (int y = 2; y < side; y += 5)
+        {
+            for (int x = 2; x < side; x += 5)
+            {
+                SKColor c = grid.GetPixel(x, y);
+                colourful += c.Red != c.Green || c.Green != c.Blue ? 1 : 0;
+            }
+        }
+
+        output.WriteLine($"grid {grid.Width}x{grid.Height}; {colourful} of the probed pixels are not grey");
+        Assert.True(colourful > 100, $"only {colourful} probed pixels differ between channels: the grid is not in colour");
+    }
+
+    [Fact]
     public void Training_on_cifar10_runs_at_32x32_rgb()
     {
         using var dir = new TempFolder();
