@@ -74,6 +74,7 @@ public sealed class FastCpuTrainingTests
     [Theory]
     [InlineData(Architectures.TfTutorial)]
     [InlineData(Architectures.Dcgan)]
+    [InlineData(Architectures.Dcgan64)]
     public void Training_step_gradients_are_as_accurate_as_the_reference_loops(string arch)
     {
         float[][] Train(IBackend backend)
@@ -127,7 +128,8 @@ public sealed class FastCpuTrainingTests
             // The presets' layers with narrower channels (ngf = ndf = width) keep the Debug-build test fast.
             var options = new TrainOptions { Arch = arch, BatchSize = batch, Seed = 7, Ngf = width, Ndf = width }.Resolve();
             _model = Presets.Build(options, backend, new RandomSource(7));
-            _real = backend.Allocate(new TensorShape(batch, 1, 28, 28));
+            ImageGeometry g = _model.Geometry;
+            _real = backend.Allocate(new TensorShape(batch, g.Channels, g.Height, g.Width));
             float[] images = FastCpuKernelTests.Uniform(new RandomSource(5), _real.Length);
             _real.CopyFrom(images);
             _noise = backend.Allocate(_model.NoiseShape(batch));
