@@ -1,6 +1,6 @@
 #!/usr/bin/env dotnet
-// A DCGAN in one file: learns 16×16 discs drawn on the fly, then writes a grid of its samples (tiny-gan.pgm) and
-// the generator as ONNX (tiny-gan-g.onnx). Needs the .NET 10 SDK only:
+// A DCGAN in one file: learns 16×16 discs (512, drawn at the start), then writes a grid of its samples
+// (tiny-gan.pgm) and the generator as ONNX (tiny-gan-g.onnx). Needs the .NET 10 SDK only:
 //   dotnet run tiny-gan.cs                 300 steps (about 10 s on two cores, build included)
 //   dotnet run tiny-gan.cs -- 40 out/      40 steps, files in out/
 // It restores Dcgan.Core and Dcgan.Onnx from the NuGet sources in effect (a nuget.config beside the file, or
