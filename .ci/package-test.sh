@@ -2,6 +2,7 @@
 # Packs Dcgan.Core and Dcgan.Gpu into a temporary folder feed, checks what each .nupkg holds, then builds and
 # runs a fresh consumer project outside the repository's Directory.*.props against those packages. The
 # consumer compiles the README's usage example verbatim and checks that the loss falls over 20 Adam steps.
+# Then samples/tiny-gan.cs runs as a .NET 10 file-based app (`dotnet run tiny-gan.cs`) against the same feed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -108,4 +109,27 @@ CS
 } > "$consumer/Program.cs"
 
 dotnet run --project "$consumer/Consumer.csproj" -c Release -v q --configfile "$consumer/nuget.config" 2>&1 || { echo "package-test: consumer failed" >&2; exit 1; }
+
+# The one-file sample, in a folder of its own (a .cs file beside a .csproj would join that project). It finds the
+# feed through the nuget.config beside it; XDG_DATA_HOME keeps the SDK's build of it (~/.local/share/dotnet/runfile)
+# inside $work, and NUGET_PACKAGES keeps these packages out of the machine's cache.
+onefile="$work/onefile"
+mkdir -p "$onefile" "$work/xdg"
+cp "$repo/samples/tiny-gan.cs" "$consumer/nuget.config" "$consumer/Directory.Build.props" "$consumer/Directory.Packages.props" "$onefile/"
+for pkg in Dcgan.Core Dcgan.Onnx; do
+  grep -qx "#:package $pkg@$version" "$onefile/tiny-gan.cs" || { echo "package-test: samples/tiny-gan.cs does not say '#:package $pkg@$version'" >&2; exit 1; }
+done
+(cd "$onefile" && XDG_DATA_HOME="$work/xdg" NUGET_PACKAGES="$work/packages" dotnet run tiny-gan.cs -- 30 "$onefile/out" 2>&1) || { echo "package-test: samples/tiny-gan.cs failed" >&2; exit 1; }
+python3 - "$onefile/out" <<'PY'
+import sys, os
+out = sys.argv[1]
+pgm = open(os.path.join(out, "tiny-gan.pgm"), "rb").read()
+header = b"P5 128 128 255\n"
+if not pgm.startswith(header) or len(pgm) != len(header) + 128 * 128 or len(set(pgm[len(header):])) < 16:
+    sys.exit(f"package-test: tiny-gan.pgm is not an 8x8 grid of varied 16x16 samples ({len(pgm)} bytes, header {pgm[:16]!r})")
+onnx = os.path.getsize(os.path.join(out, "tiny-gan-g.onnx"))
+if onnx < 1000:
+    sys.exit(f"package-test: tiny-gan-g.onnx has only {onnx} bytes")
+print(f"package-test: tiny-gan.cs wrote a 128x128 grid and a {onnx}-byte ONNX generator")
+PY
 echo "package-test: passed"
