@@ -39,6 +39,8 @@ pack() {
   # Debugging and tracing parts of the runtime, alternative GCs and the public API baselines: not used by the check.
   rm -rf "$app/createdump" "$app/libmscordaccore.so" "$app/libmscordbi.so" "$app/libclrgc.so" "$app/libclrgcexp.so" \
     "$app/libcoreclrtraceptprovider.so" "$app/PublicApi"
+  # ONNX Runtime's native libraries (about 46 MB) serve only the ONNX export tests, which the check does not run.
+  rm -f "$app"/libonnxruntime*.so "$app/onnxruntime.dll"
   for lib in libcrypto.so.3 libssl.so.3; do
     local path
     path=$(ldconfig -p 2>/dev/null | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }')
