@@ -71,7 +71,7 @@ public sealed class QualityTracker : IRunObserver, IDisposable
 
         int realCount = Math.Min(Math.Min(data.Count, o.Limit ?? int.MaxValue), MaxRealImages);
         string? reason =
-            !MnistClassifier.HasEmbedded(o.Dataset) ? $"no classifier is shipped for {o.Dataset} (there are for mnist and fashion-mnist)"
+            !MnistClassifier.HasEmbedded(o.Dataset) ? $"no classifier is shipped for {o.Dataset}"
             : data.Channels != 1 || data.Height != MnistClassifier.Side || data.Width != MnistClassifier.Side ? $"the classifier reads 28×28 grey images; these are {data.Height}×{data.Width} with {data.Channels} channels"
             : o.Conditional && o.NumClasses != MnistClassifier.Classes ? $"the model has {o.NumClasses} classes; the classifier knows {MnistClassifier.Classes}"
             : realCount < MinRealImages ? $"{realCount} training images are fewer than the {MinRealImages} the real-vs-real baseline needs"

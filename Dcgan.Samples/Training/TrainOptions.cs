@@ -98,7 +98,7 @@ public sealed record TrainOptions
 
     /// <summary>
     /// --eval-every: measure the sample quality (quality.csv, quality.png) every N epochs; 0 turns it off; null: every epoch
-    /// when the data has a shipped classifier (28×28 grey MNIST or Fashion-MNIST), else off (see Quality.QualityTracker.Create).
+    /// when the data has a shipped classifier (28×28 grey images of MNIST), else off (see Quality.QualityTracker.Create).
     /// The runner records the value that ran. On resume the checkpoint's value holds unless given, so that quality.csv keeps
     /// its spacing.
     /// </summary>
