@@ -16,9 +16,6 @@ using Dcgan.Serialization;
 
 public static class EvalCommand
 {
-    // Samples per generator pass; bounds the activation memory.
-    private const int Batch = 500;
-
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by dcgan train.", Required = true };
@@ -108,26 +105,12 @@ public static class EvalCommand
     {
         using GanModel model = Presets.Build(o, backend, new RandomSource(0));
         Checkpoint.Load(checkpoint, [new CheckpointPart("G", model.Generator)]);
-        var random = new RandomSource(seed);
-        const int pixels = MnistClassifier.Side * MnistClassifier.Side;
-        var images = new float[count * pixels];
-        for (int start = 0; start < count; start += Batch)
+        if (model.Geometry != ImageGeometry.Mnist)
         {
-            // A lone last sample runs in eval mode: a train-mode BatchNorm needs two.
-            int n = Math.Min(Batch, count - start);
-            var noise = new float[n * o.Nz];
-            random.FillNormal(noise);
-            (float[] input, Dcgan.Tensors.TensorShape shape) = model.GeneratorInput(noise, n, labels?[start..(start + n)]);
-            float[] batch = Trainer.Sample(model.Generator, backend, input, shape, n < 2 ? "eval" : sampleMode);
-            if (batch.Length != n * pixels)
-            {
-                throw new InvalidDataException($"{checkpoint}: the generator makes {batch.Length / n} values per image; the classifier reads 28x28 = {pixels}.");
-            }
-
-            batch.CopyTo(images, start * pixels);
+            throw new InvalidDataException($"{checkpoint}: the generator makes {model.Geometry} images; the classifier reads 1×28×28.");
         }
 
-        return images;
+        return Trainer.SampleMany(model, backend, count, seed, sampleMode, labels);
     }
 
     private static void Print(QualityReport q, string checkpoint, string dataset, ulong seed, double seconds)

@@ -36,6 +36,7 @@ public static class TrainCommand
         var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing; a failed download is an error (exit 2), never a switch to the embedded sample." };
         var allowDataChange = new Option<bool>("--allow-data-change") { Description = "With --resume: continue even when the images found now are not the ones the checkpoint was trained on (by count and SHA-256 fingerprint); without it such a resume is refused." };
         var conditional = new Option<bool>("--conditional") { Description = "A class-conditional DCGAN (Mirza & Osindero 2014; dcgan and dcgan64): the label joins G's noise and D's image as one-hot channels; the epoch grids show one row per class with the same noise in every column." };
+        var evalEvery = new Option<int?>("--eval-every") { Description = "Measure the sample quality every N epochs (2,000 samples scored by the shipped classifier: Fréchet distance on its features, classifier score, class shares) into quality.csv and quality.png; 0 turns it off. Default: 1 for 28×28 grey data with a shipped classifier (MNIST), off otherwise." };
         var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N steps when the output is not a terminal.", DefaultValueFactory = _ => 50 };
 
         // pytorch/examples' dcgan/main.py spellings, so its users' command lines work as they are.
@@ -50,7 +51,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a DCGAN on MNIST, Fashion-MNIST, CIFAR-10 or a folder of images and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
         {
-            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, imageSize, channels, download, allowDataChange, conditional, logEvery, cuda,
+            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, imageSize, channels, download, allowDataChange, conditional, evalEvery, logEvery, cuda,
         };
         command.SetAction(r => TrainRunner.Run(new TrainOptions
         {
@@ -79,6 +80,7 @@ public static class TrainCommand
             Download = r.GetValue(download),
             AllowDataChange = r.GetValue(allowDataChange),
             Conditional = r.GetValue(conditional),
+            EvalEvery = r.GetValue(evalEvery),
             LogEvery = r.GetValue(logEvery),
             Given = command.Options.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name.TrimStart('-')).ToHashSet(),
         }));

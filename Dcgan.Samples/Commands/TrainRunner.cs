@@ -8,6 +8,7 @@ using System.Runtime.InteropServices;
 using Dcgan.Backends;
 using Dcgan.Gpu;
 using Dcgan.Samples.Output;
+using Dcgan.Samples.Quality;
 using Dcgan.Samples.Terminal;
 using Dcgan.Samples.Training;
 using Dcgan.Serialization;
@@ -69,8 +70,12 @@ public static class TrainRunner
                 },
             };
 
+            // Sample quality wraps the run's observer; config.json and checkpoints record the --eval-every that ran (0: off).
+            using QualityTracker? quality = QualityTracker.Create(o, data, backend, observer, reporter.Message);
+            o = o with { EvalEvery = quality?.Every ?? 0 };
+
             // The trainer checks the settings against the data first: a run that cannot start creates no folder.
-            using var trainer = new Trainer(o, data, backend, reporter, observer, outDir);
+            using var trainer = new Trainer(o, data, backend, reporter, (IRunObserver?)quality ?? observer, outDir);
             OutputFolder.Create(outDir, "--out");
             if (o.Resume is { } checkpoint)
             {
@@ -82,6 +87,9 @@ public static class TrainRunner
                     LossCsv.Append(csv, trainer.StepInEpoch > 0 ? trainer.EpochsDone + 1 : trainer.EpochsDone).Dispose();
                     trainer.SeedRows(LossCsv.Read(csv));
                 }
+
+                // quality.csv has rows of finished epochs only.
+                QualityCsv.KeepThrough(Path.Combine(outDir, QualityCsv.FileName), trainer.EpochsDone);
 
                 reporter.Message(trainer.StepInEpoch > 0
                     ? $"Resumed from {checkpoint} in epoch {trainer.EpochsDone + 1} after step {trainer.StepInEpoch}."

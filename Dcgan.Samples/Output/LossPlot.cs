@@ -62,7 +62,8 @@ public static class LossPlot
         return PlotFont.Choice;
     }
 
-    private static void ApplyFont(Plot plot, PlotFontChoice font)
+    /// <summary>Gives every text element of <paramref name="plot"/> the family of <paramref name="font"/> (none when it has no family).</summary>
+    internal static void ApplyFont(Plot plot, PlotFontChoice font)
     {
         if (font.Family is not string family)
         {

@@ -79,6 +79,10 @@ public sealed class MnistClassifier : IDisposable
     /// <summary>The embedded resource name of the shipped weights for a dataset (<c>mnist</c>, <c>fashion-mnist</c>).</summary>
     public static string ResourceName(string dataset) => $"classifier/{dataset}.safetensors";
 
+    /// <summary>Whether a classifier is shipped (embedded) for <paramref name="dataset"/>.</summary>
+    public static bool HasEmbedded(string dataset) =>
+        typeof(MnistClassifier).Assembly.GetManifestResourceInfo(ResourceName(dataset)) is not null;
+
     /// <summary>The shipped classifier of <paramref name="dataset"/>, or null when none is embedded.</summary>
     /// <exception cref="InvalidDataException">The embedded file does not fit this network (a build problem).</exception>
     public static MnistClassifier? LoadEmbedded(string dataset, IBackend backend)

@@ -96,6 +96,15 @@ public sealed record TrainOptions
     [Resume(ResumeFrom.CommandLine)]
     public int LogEvery { get; init; } = 50;
 
+    /// <summary>
+    /// --eval-every: measure the sample quality (quality.csv, quality.png) every N epochs; 0 turns it off; null: every epoch
+    /// when the data has a shipped classifier (28×28 grey images of MNIST), else off (see Quality.QualityTracker.Create).
+    /// The runner records the value that ran. On resume the checkpoint's value holds unless given, so that quality.csv keeps
+    /// its spacing.
+    /// </summary>
+    [Resume(ResumeFrom.CommandLineIfGiven)]
+    public int? EvalEvery { get; init; }
+
     [Resume(ResumeFrom.Checkpoint)]
     public bool DropLast { get; init; } = true;
 
@@ -185,6 +194,7 @@ public sealed record TrainOptions
         Require(CheckpointEvery >= 1, $"--checkpoint-every is {CheckpointEvery}; it must be >= 1.");
         Require(SampleMode is "eval" or "train", $"--sample-mode is '{SampleMode}'; expected eval or train.");
         Require(LogEvery >= 1, $"--log-every is {LogEvery}; it must be >= 1.");
+        Require(EvalEvery is null or >= 0, $"--eval-every is {EvalEvery}; it must be >= 0 (0 = off).");
         Require(!Conditional || Preset.SupportsConditional, $"--conditional works with --arch {string.Join(" or ", Presets.All.Where(p => p.SupportsConditional).Select(p => p.Name))}; --arch {Arch} has no convolutional input to carry the label.");
         Require(NumClasses is >= 2 and <= 1000, $"the class count is {NumClasses}; it must be in [2, 1000].");
         Require(ResolvedImageSize is >= 4 and <= 1024, $"--image-size is {ResolvedImageSize}; it must be in [4, 1024].");

@@ -24,7 +24,18 @@ using Dcgan.Training;
 /// <param name="SampleCount">Number of sample images.</param>
 /// <param name="Geometry">The shape of one image.</param>
 /// <param name="Columns">Tiles per grid row: the number of noise vectors of a conditional model's class-by-row grid; null for a near-square grid.</param>
-public sealed record EpochOutput(string Folder, int Epoch, IReadOnlyList<LossRecord> EpochRows, IReadOnlyList<LossRecord> AllRows, float[] Samples, int SampleCount, ImageGeometry Geometry, int? Columns = null);
+/// <param name="Sample">Draws further images from the generator as it is now (for quality measurements); null when none can be drawn.</param>
+public sealed record EpochOutput(string Folder, int Epoch, IReadOnlyList<LossRecord> EpochRows, IReadOnlyList<LossRecord> AllRows, float[] Samples, int SampleCount, ImageGeometry Geometry, int? Columns = null, SampleImages? Sample = null);
+
+/// <summary>
+/// Draws <paramref name="count"/> images from a run's generator with noise from <c>new RandomSource(seed)</c>, leaving the run's
+/// random streams and BatchNorm running statistics as they were (see <see cref="Trainer.SampleMany"/>).
+/// </summary>
+/// <param name="count">Number of images, >= 1.</param>
+/// <param name="seed">Seed of the noise: the same seed gives the same noise in every epoch.</param>
+/// <param name="labels">The class of each image for a conditional generator (length <paramref name="count"/>); null otherwise.</param>
+/// <returns>count × C × H × W floats in [−1, 1].</returns>
+public delegate float[] SampleImages(int count, ulong seed, int[]? labels);
 
 /// <summary>
 /// Receives a run's results and writes its files (grids, GIF, plot, CSV): the trainer writes nothing itself but its
@@ -260,8 +271,9 @@ public sealed class Trainer : IDisposable
             _epochsDone = epoch;
             _stepInEpoch = 0;
             _shuffleStateAtEpochStart = _shuffleRng.GetState();
-            WriteEpochOutputs(epoch, rows);
+            // The summary first, so that what the observer reports (the sample quality) follows it.
             _reporter.EndEpoch(seconds);
+            WriteEpochOutputs(epoch, rows);
             // The latest checkpoint after every epoch (atomic, so a crash or a kill loses at most the running epoch), and
             // a numbered snapshot every --checkpoint-every epochs that is never overwritten.
             SaveCheckpoint(checkpoint);
@@ -316,6 +328,41 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Generates <paramref name="count"/> images from <paramref name="model"/>'s generator in passes of at most 500, with noise
+    /// drawn in order from <c>new RandomSource(seed)</c> (so a seed gives the same images whatever else the run's streams did),
+    /// each pass through <see cref="Sample"/> (running statistics kept). A last pass of one image runs in eval mode, since a
+    /// train-mode BatchNorm needs two.
+    /// </summary>
+    /// <param name="labels">A conditional generator's class per image (length <paramref name="count"/>); null otherwise.</param>
+    /// <returns>count × C × H × W floats in [−1, 1].</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    public static float[] SampleMany(GanModel model, IBackend backend, int count, ulong seed, string sampleMode, int[]? labels)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        const int pass = 500;
+        var random = new RandomSource(seed);
+        int imageSize = model.Geometry.Channels * model.Geometry.Height * model.Geometry.Width;
+        var images = new float[(long)count * imageSize];
+        for (int start = 0; start < count; start += pass)
+        {
+            int n = Math.Min(pass, count - start);
+            var noise = new float[model.NoiseShape(n).ElementCount];
+            random.FillNormal(noise);
+            (float[] input, TensorShape shape) = model.GeneratorInput(noise, n, labels?[start..(start + n)]);
+            float[] batch = Sample(model.Generator, backend, input, shape, n < 2 ? "eval" : sampleMode);
+            if (batch.Length != n * imageSize)
+            {
+                throw new InvalidDataException($"the generator makes {batch.Length / n} values per image; its geometry says {imageSize}.");
+            }
+
+            batch.CopyTo(images, (long)start * imageSize);
+        }
+
+        return images;
+    }
+
     public void Dispose() => _model.Dispose();
 
     private void WriteEpochOutputs(int epoch, List<LossRecord> rows)
@@ -327,7 +374,8 @@ public sealed class Trainer : IDisposable
 
         (float[] input, TensorShape shape) = _model.GeneratorInput(_fixedNoise, _gridSamples, _gridLabels);
         float[] images = Sample(_model.Generator, _backend, input, shape, _o.SampleMode);
-        _observer.EpochEnded(new EpochOutput(OutDir, epoch, rows, _rows, images, _gridSamples, _model.Geometry, _gridLabels is null ? null : ConditionalColumns));
+        _observer.EpochEnded(new EpochOutput(OutDir, epoch, rows, _rows, images, _gridSamples, _model.Geometry, _gridLabels is null ? null : ConditionalColumns,
+            (count, seed, labels) => SampleMany(_model, _backend, count, seed, _o.SampleMode, labels)));
     }
 
     private static void CheckLabels(TrainOptions o, TrainingImages data, int usable)

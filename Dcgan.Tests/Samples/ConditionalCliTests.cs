@@ -33,6 +33,16 @@ public sealed class ConditionalCliTests(ITestOutputHelper output)
         }
 
         string checkpoint = Path.Combine(outDir, "checkpoint.safetensors");
+
+        // The epoch's quality row has the class accuracy, from the same samples eval draws (2,000, classes in turn, seed 0).
+        var row = Assert.Single(Dcgan.Samples.Output.QualityCsv.Read(Path.Combine(outDir, Dcgan.Samples.Output.QualityCsv.FileName)));
+        var eval = CommandLineTests.Dcgan($"eval --checkpoint \"{checkpoint}\" --count 2000 --json");
+        Assert.True(eval.Exit == 0, eval.Err);
+        using (JsonDocument json = JsonDocument.Parse(eval.Out.TrimEnd().Split('\n')[^1]))
+        {
+            Assert.NotNull(row.ClassAccuracy);
+            Assert.Equal(json.RootElement.GetProperty("class_accuracy").GetDouble(), row.ClassAccuracy.Value);
+        }
         var seven = CommandLineTests.Dcgan($"generate --checkpoint \"{checkpoint}\" --class 7 --count 16 --out \"{dir.File("seven.png")}\"");
         Assert.True(seven.Exit == 0, $"exit {seven.Exit}\n{seven.Err}");
         Assert.Contains("16 samples of class 7", seven.Out, StringComparison.Ordinal);
