@@ -68,6 +68,13 @@ public static class ExportCommand
             TensorShape result = OnnxExporter.OutputShapeFor(net, input);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Wrote {network} ({o.Arch}) to {outFile} ({new FileInfo(outFile).Length / 1024.0:F0} KiB, ONNX opset {OnnxExporter.OpsetVersion}): input '{names.InputName}' {Symbolic(input)} -> output '{names.OutputName}' {Symbolic(result)}{(generator ? " in [-1, 1]" : " (a logit: apply a sigmoid for a probability)")}"));
+            if (classes > 0)
+            {
+                Console.WriteLine(generator
+                    ? $"Conditional: channels 0 to {noise[1] - classes - 1} of 'z' are the noise, the last {classes} the one-hot class label."
+                    : $"Conditional: channels 0 to {image[1] - 1} of 'image' are the image, the last {classes} the one-hot class label repeated over every pixel.");
+            }
+
             return 0;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)

@@ -28,7 +28,7 @@ public static class TrainRunner
             ErrorOutput.Warning($"--resume: {string.Join(", ", ignored)} ignored; the model, data and optimizer settings come from the checkpoint.");
         }
 
-        using ITrainingReporter reporter = ReporterFactory.Create(new ReporterOptions { TotalEpochs = requested.Epochs, PlainEvery = requested.LogEvery });
+        using ITrainingReporter reporter = ReporterFactory.Create(new ReporterOptions { TotalEpochs = EpochsToShow(requested), PlainEvery = requested.LogEvery });
         return Run(requested, reporter, new RunArtifacts(m => ErrorOutput.Warning(m)), installCancelHandler: true, out _);
     }
 
@@ -105,13 +105,27 @@ public static class TrainRunner
             reporter.Message($"Training {o.Arch} on {trainer.ImageCount} images ({data.Source}), batch {o.ResolvedBatchSize}, {trainer.StepsPerEpoch} steps per epoch, device {backend.Name}; writing to {outDir}");
             if (installCancelHandler)
             {
+                // `timeout`, systemd and `dotnet run` can deliver one stop request twice within milliseconds (to the process
+                // group, and forwarded by the parent): a repeat within a second is the same request, not "abort now".
+                long firstSignal = 0;
+                bool Repeat()
+                {
+                    long now = Environment.TickCount64;
+                    return firstSignal != 0 && now - firstSignal < 1000;
+                }
+
                 handler = (_, e) =>
                 {
                     if (!stopRequested)
                     {
                         e.Cancel = true;
                         stopRequested = true;
+                        firstSignal = Environment.TickCount64;
                         Console.Error.WriteLine("dcgan: stopping after this step and saving a checkpoint (Ctrl+C again to abort)...");
+                    }
+                    else if (Repeat())
+                    {
+                        e.Cancel = true;
                     }
                 };
                 Console.CancelKeyPress += handler;
@@ -124,7 +138,12 @@ public static class TrainRunner
                             context.Cancel = true;
                             stopRequested = true;
                             terminated = true;
+                            firstSignal = Environment.TickCount64;
                             Console.Error.WriteLine("dcgan: SIGTERM: stopping after this step and saving a checkpoint (send it again to abort)...");
+                        }
+                        else if (Repeat())
+                        {
+                            context.Cancel = true;
                         }
                     });
                 }
@@ -192,6 +211,24 @@ public static class TrainRunner
         }
 
         return now;
+    }
+
+    /// <summary>The run's --epochs for the progress display: on a resume without --epochs, the checkpoint's.</summary>
+    private static int EpochsToShow(TrainOptions requested)
+    {
+        if (requested.Resume is not { } checkpoint || requested.IsGiven("epochs"))
+        {
+            return requested.Epochs;
+        }
+
+        try
+        {
+            return ReadConfig(checkpoint).Epochs;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            return requested.Epochs; // the run itself reports the damage in one line
+        }
     }
 
     /// <summary>Settings for --resume: model and data settings from the checkpoint, run settings from the command line.</summary>

@@ -59,6 +59,12 @@ public static partial class UsageErrors
             }
 
             previousUnknownFlag = null;
+            if (error.Message == "Required command was not provided." && command is not RootCommand)
+            {
+                lines.Add($"'{string.Join(' ', Ancestry(command).Reverse())}' needs one of its commands: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.");
+                continue;
+            }
+
             lines.Add(Plain(error.Message));
         }
 

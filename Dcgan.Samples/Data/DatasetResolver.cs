@@ -133,7 +133,7 @@ public static class DatasetResolver
         string why;
         if (!request.AllowDownload)
         {
-            why = $"{info.DisplayName} is not in {cache} and downloading is off (--download fetches it)";
+            why = $"{info.DisplayName} is not in {cache} and downloading is off (dcgan train --download fetches it)";
         }
         else
         {

@@ -128,9 +128,15 @@ public sealed class CommandLineTests
     public Task Sigterm_finishes_the_step_saves_a_checkpoint_and_exits_143() =>
         SignalAfterStep3StopsCleanly("TERM", 143, "SIGTERM");
 
+    // `timeout` and systemd signal the process group and `dotnet run` forwards the signal too: one stop request can
+    // arrive twice within milliseconds, and must still save rather than abort.
+    [Fact]
+    public Task A_sigterm_delivered_twice_at_once_still_saves_and_exits_143() =>
+        SignalAfterStep3StopsCleanly("TERM", 143, "SIGTERM", twice: true);
+
     // Sends the signal once step 3 of a long run has been logged, then expects the exit code, the message, a checkpoint
     // saved mid-epoch and the --resume hint.
-    private static async Task SignalAfterStep3StopsCleanly(string signal, int exitCode, string message)
+    private static async Task SignalAfterStep3StopsCleanly(string signal, int exitCode, string message, bool twice = false)
     {
         using var dir = new TempFolder();
         string outDir = dir.File("run");
@@ -150,7 +156,7 @@ public sealed class CommandLineTests
         }
 
         Assert.NotNull(line);
-        using (var kill = Process.Start("kill", $"-{signal} {p.Id}"))
+        using (var kill = Process.Start("sh", ["-c", twice ? $"kill -{signal} {p.Id}; kill -{signal} {p.Id}" : $"kill -{signal} {p.Id}"]))
         {
             kill.WaitForExit();
         }
