@@ -34,6 +34,11 @@ public static class GenerateCommand
     {
         try
         {
+            if ((checkpoint is null) == (weights is null) || (weights is null) != (arch is null))
+            {
+                throw new ArgumentException("Give either --checkpoint (a dcgan checkpoint) or --weights with --arch (a PyTorch generator state_dict).");
+            }
+
             // Checked before any work: the file is PNG bytes, so its name must say so, and nothing is overwritten unasked.
             if (!string.Equals(Path.GetExtension(outFile), ".png", StringComparison.OrdinalIgnoreCase))
             {
@@ -54,11 +59,6 @@ public static class GenerateCommand
             if (sampleMode == "train" && count < 2)
             {
                 throw new ArgumentException("--sample-mode train needs --count >= 2 (BatchNorm needs two samples).");
-            }
-
-            if ((checkpoint is null) == (weights is null) || (weights is null) != (arch is null))
-            {
-                throw new ArgumentException("Give either --checkpoint (a dcgan checkpoint) or --weights with --arch (a PyTorch generator state_dict).");
             }
 
             (TrainOptions o, IReadOnlyDictionary<string, SafeTensorEntry>? stateDict) = weights is null ? (TrainRunner.ReadConfig(checkpoint!), null) : PyTorchWeights.Read(weights, arch!);

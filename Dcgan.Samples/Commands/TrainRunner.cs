@@ -50,6 +50,11 @@ public static class TrainRunner
                 OutputFolder.CheckCanHold(requestedOut, "--out");
             }
 
+            if (o.Threads > Environment.ProcessorCount)
+            {
+                ErrorOutput.Warning($"--threads {o.Threads} is more than this machine's {Environment.ProcessorCount} cores; the results are the same, but the extra threads only take turns.");
+            }
+
             using IBackend backend = Devices.Create(o.Device, o.Threads);
             TrainingImages data = DataSources.Load(o, reporter.Message, previous: o.Resume is null ? null : o.DataUsed);
             // config.json and checkpoints record the image size and channels trained on, so that --resume and generate rebuild the same networks.

@@ -97,6 +97,6 @@ internal static class Formats
     public static string EpochSummary(EpochStats stats, int? totalEpochs, double seconds)
     {
         return string.Create(CultureInfo.InvariantCulture,
-            $"epoch {EpochLabel(stats.Epoch, totalEpochs)} done: {stats.StepsRun} steps in {seconds:F1} s, means {Losses(stats.MeanLossD, stats.MeanLossG, stats.MeanDX, stats.MeanDGz1, stats.MeanDGz2)}");
+            $"epoch {EpochLabel(stats.Epoch, totalEpochs)} done: {stats.StepsRun} step{(stats.StepsRun == 1 ? string.Empty : "s")} in {seconds:F1} s, means {Losses(stats.MeanLossD, stats.MeanLossG, stats.MeanDX, stats.MeanDGz1, stats.MeanDGz2)}");
     }
 }

@@ -65,6 +65,14 @@ public static partial class UsageErrors
                 continue;
             }
 
+            if (NotAmongPattern().Match(error.Message) is { Success: true } choice && OptionOf(error.SymbolResult) is { } option)
+            {
+                // System.CommandLine's AcceptOnlyFromAmong message does not name the option.
+                string[] allowed = choice.Groups[2].Value.Split((char[])[' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
+                lines.Add($"{option.Name} is '{choice.Groups[1].Value}'; expected one of: {string.Join(", ", allowed)}.");
+                continue;
+            }
+
             lines.Add(Plain(error.Message));
         }
 
@@ -108,6 +116,19 @@ public static partial class UsageErrors
 
         int allowed = key.Length <= 5 ? 1 : 2;
         return bestDistance <= allowed ? best : null;
+    }
+
+    private static Option? OptionOf(SymbolResult? result)
+    {
+        for (SymbolResult? r = result; r is not null; r = r.Parent)
+        {
+            if (r is OptionResult o)
+            {
+                return o.Option;
+            }
+        }
+
+        return null;
     }
 
     private static IEnumerable<string> Ancestry(Command command)
@@ -172,6 +193,9 @@ public static partial class UsageErrors
 
     [GeneratedRegex(@"^Cannot parse argument '(.*)' for option '(.*)' as expected type '([^']+)'\.$")]
     private static partial Regex CannotParsePattern();
+
+    [GeneratedRegex(@"^Argument '(.*?)' not recognized\. Must be one of:(.*)$", RegexOptions.Singleline)]
+    private static partial Regex NotAmongPattern();
 
     [GeneratedRegex(@"as expected type '([^']+)'")]
     private static partial Regex ExpectedTypePattern();

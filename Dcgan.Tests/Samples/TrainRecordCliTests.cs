@@ -19,6 +19,8 @@ public sealed class TrainRecordCliTests(ITestOutputHelper output)
     [InlineData("train --seed -1", "--seed: '-1' is not a whole number >= 0.", "See 'dcgan train --help'.")]
     [InlineData("trian --epochs 1", "unknown command 'trian'; did you mean 'train'?", "See 'dcgan --help' or 'dcgan <command> --help'.")]
     [InlineData("train --epochs 0", "--epochs is 0; it must be >= 1.", "See 'dcgan train --help'.")]
+    [InlineData("train --arch foo", "--arch is 'foo'; expected one of: 'dcgan', 'dcgan64', 'tf-tutorial'.", "See 'dcgan train --help'.")]
+    [InlineData("classifier", "'dcgan classifier' needs one of its commands: train.", "See 'dcgan classifier --help'.")]
     [InlineData("generate --chekpoint x.safetensors", "did you mean '--checkpoint'?", "See 'dcgan generate --help'.")]
     public void Usage_errors_are_plain_words_with_a_suggestion_and_the_help_hint(string arguments, string expected, string hint)
     {
