@@ -110,6 +110,10 @@ public sealed class FastCpuKernelTests : IDisposable
     [InlineData(17, 1, 300)]
     [InlineData(129, 65, 257)]
     [InlineData(100, 130, 300)]
+    [InlineData(12, 200, 40)] // shared A, a partial last panel
+    [InlineData(5, 700, 300)] // shared A over two K slices
+    [InlineData(128, 100, 2100)] // split K, computed as Cᵀ, a short last run
+    [InlineData(30, 70, 2048)] // split K, computed as C
     public void Gemm_matches_a_naive_product(int m, int n, int k)
     {
         var random = new RandomSource((ulong)((m * 1000) + n));
@@ -140,11 +144,16 @@ public sealed class FastCpuKernelTests : IDisposable
                     float[] aStored = transA ? Transpose(a, m, k) : a, bStored = transB ? Transpose(b, k, n) : b;
                     foreach (SimdWidth width in SimdWidths.Supported)
                     {
-                        foreach (int threads in new[] { 1, 2 })
+                        float[]? oneThread = null;
+                        foreach (int threads in new[] { 1, 2, 3 })
                         {
                             float[] c = (float[])c0.Clone();
                             RunGemm(threads, width, m, n, k, aStored, transA, bStored, transB, c, accumulate);
                             worst = Math.Max(worst, Compare.Close($"gemm {m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate} width={width} threads={threads}", expected, c, 1e-4, 1e-4));
+
+                            // The schedule follows the shape alone: any thread count gives the same bits.
+                            oneThread ??= c;
+                            Assert.Equal(oneThread, c);
                         }
                     }
                 }

@@ -1,7 +1,17 @@
-// Packed, cache-blocked single-precision GEMM (Goto & van de Geijn 2008, BLIS loop order): B is packed once into
-// 64-column panels per KC slice (a parallel pass), then C blocks of MC×NC are the parallel chunks, each packing its
-// KC slices of A (6-row panels) and running the 6×64 micro-kernel. Every C element is summed over K in one fixed
-// order whatever the block sizes, so blocks may follow the thread count and results still do not.
+// Packed, cache-blocked single-precision GEMM (Goto & van de Geijn 2008, BLIS loop order), in three schedules
+// chosen from the shape alone, so the thread count never changes which one runs:
+// - shared B (the usual one): B is packed once into 64-column panels per KC slice (a parallel pass), then C blocks
+//   of MC×NC are the parallel chunks, each packing its KC slices of A (6-row panels).
+// - shared A, when B is much wider than A is tall (a 1×1 → 4×4 ConvTranspose2d, a Linear layer's weight
+//   gradient: M ≈ 100, N ≈ 8,192, K ≈ 100): A is small and packed once, and each chunk packs its slice of B right
+//   before using it, so the large operand crosses memory once instead of being written packed and read back.
+// - split K, when C is small and K long (that ConvTranspose2d's input gradient: 128×100, K = 8,192): C blocks alone
+//   would be too few chunks, each rereading a whole operand; instead each chunk multiplies one fixed 1,024-long run of
+//   K into its own partial C, and the partials are added in run order. The orientation (C or Cᵀ) that pads the
+//   6×64 register tile least is used, and the reduction writes C either way.
+// Every C element is summed in a fixed order that depends on the shape only: one chain of multiply-adds over K
+// (shared A or B), or chains over the 1,024-long runs added in run order (split K), so results do not depend on
+// the block sizes, the thread count or the vector width.
 namespace Dcgan.Backends.Cpu;
 
 using System.Runtime.CompilerServices;
@@ -30,13 +40,29 @@ internal sealed unsafe class Gemm : ChunkJob
 {
     private const int KC = 256;
     private const int NC = 4 * MicroKernel.NR;
+    private const int MR = MicroKernel.MR;
+    private const int NR = MicroKernel.NR;
+
+    // Split K: the fixed length of one run of K (a multiple of KC), the shortest K and the largest C it is used for.
+    private const int SplitRun = 4 * KC;
+    private const int SplitMinK = 2 * SplitRun;
+    private const long SplitMaxC = 64 * 1024;
+    private const int ReduceRowsPerChunk = 16;
+
+    // Shared A: used when B has at least this many times as many columns as A has rows, for A up to this many rows
+    // (all of them one block, so that every slice of B is packed once).
+    private const int SharedAMinRatio = 8;
+    private const int SharedAMaxM = 32 * MR;
 
     private readonly WorkerScratch[] _scratch;
-    private readonly PinnedBuffer _packedB = new();
-    private bool _packing;
+    private readonly PinnedBuffer _packedShared = new();
+    private readonly PinnedBuffer _partials = new();
+    private Phase _phase;
     private int _mc;
+    private int _nc;
     private int _panels;
-    private float* _bPacked;
+    private int _tiles;
+    private float* _shared;
     private SimdWidth _width;
     private int _m;
     private int _n;
@@ -51,6 +77,21 @@ internal sealed unsafe class Gemm : ChunkJob
     private nint _ldc;
     private bool _accumulate;
     private int _mBlocks;
+
+    // Split K: runs, the partial C's row stride (whole 64-column panels), and whether A, B and C were exchanged.
+    private int _runs;
+    private nint _ldp;
+    private bool _swapped;
+
+    private enum Phase
+    {
+        PackSharedA,
+        PackSharedB,
+        SharedA,
+        SharedB,
+        SplitK,
+        Reduce,
+    }
 
     /// <summary>Creates the job over the pool's per-worker scratch.</summary>
     public Gemm(WorkerScratch[] scratch) => _scratch = scratch;
@@ -78,36 +119,56 @@ internal sealed unsafe class Gemm : ChunkJob
         }
 
         _width = width;
-        _m = m;
-        _n = n;
-        _k = k;
-        _a = a;
-        _ars = ars;
-        _acs = acs;
-        _b = b;
-        _brs = brs;
-        _bcs = bcs;
         _c = c;
         _ldc = ldc;
         _accumulate = accumulate;
+        _k = k;
+        if (k >= SplitMinK && (long)m * n <= SplitMaxC)
+        {
+            RunSplitK(pool, m, n, a, ars, acs, b, brs, bcs);
+            return;
+        }
+
+        SetOperands(m, n, a, ars, acs, b, brs, bcs);
+        int kBlocks = (k + KC - 1) / KC;
+        if (m <= SharedAMaxM && n >= SharedAMinRatio * m)
+        {
+            // Pass 1: all of A, packed once; pass 2: blocks of C as wide as keeps every worker busy.
+            _tiles = (m + MR - 1) / MR;
+            _shared = _packedShared.Ensure((long)kBlocks * KC * _tiles * MR);
+            _phase = Phase.PackSharedA;
+            pool.Run(this, kBlocks * _tiles);
+
+            _mc = _tiles * MR;
+            _mBlocks = 1;
+            _nc = NC;
+            while (_nc > NR && (n + _nc - 1) / _nc < 4 * pool.Workers)
+            {
+                _nc -= NR;
+            }
+
+            _phase = Phase.SharedA;
+            pool.Run(this, (n + _nc - 1) / _nc);
+            return;
+        }
 
         // Pass 1: all of B, packed once (KC slices of 64-column panels).
-        _panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
-        int kBlocks = (k + KC - 1) / KC;
-        _bPacked = _packedB.Ensure((long)kBlocks * KC * _panels * MicroKernel.NR);
-        _packing = true;
+        _panels = (n + NR - 1) / NR;
+        _shared = _packedShared.Ensure((long)kBlocks * KC * _panels * NR);
+        _phase = Phase.PackSharedB;
         pool.Run(this, kBlocks * _panels);
 
         // Pass 2: C blocks, enough of them to keep every worker busy (A packing does not grow with their number).
+        _nc = NC;
         int nBlocks = (n + NC - 1) / NC;
-        _mc = 16 * MicroKernel.MR;
-        while (_mc > MicroKernel.MR && ((m + _mc - 1) / _mc * nBlocks) < 4 * pool.Workers)
+        _mc = 16 * MR;
+        while (_mc > MR && ((m + _mc - 1) / _mc * nBlocks) < 4 * pool.Workers)
         {
-            _mc = Math.Max(MicroKernel.MR, (_mc / 2) + MicroKernel.MR - 1) / MicroKernel.MR * MicroKernel.MR;
+            _mc = Math.Max(MR, (_mc / 2) + MR - 1) / MR * MR;
         }
 
         _mBlocks = (m + _mc - 1) / _mc;
-        _packing = false;
+        _phase = Phase.SharedB;
         pool.Run(this, _mBlocks * nBlocks);
     }
 
@@ -115,102 +176,277 @@ internal sealed unsafe class Gemm : ChunkJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int chunk, int worker)
     {
-        if (_packing)
+        switch (_phase)
         {
-            int block = chunk / _panels, panel = chunk % _panels, p = block * KC, j = panel * MicroKernel.NR;
-            int rows = Math.Min(KC, _k - p);
-            PackB(_bPacked + ((long)p * _panels * MicroKernel.NR) + ((long)panel * rows * MicroKernel.NR), p, rows, j, Math.Min(MicroKernel.NR, _n - j));
-            return;
-        }
+            case Phase.PackSharedA:
+            {
+                int block = chunk / _tiles, tile = chunk % _tiles, p = block * KC, rows = Math.Min(KC, _k - p);
+                PackA(_shared + ((long)p * _tiles * MR) + ((long)tile * rows * MR), tile * MR, Math.Min(MR, _m - (tile * MR)), p, rows);
+                return;
+            }
 
+            case Phase.PackSharedB:
+            {
+                int block = chunk / _panels, panel = chunk % _panels, p = block * KC, j = panel * NR, rows = Math.Min(KC, _k - p);
+                PackB(_shared + ((long)p * _panels * NR) + ((long)panel * rows * NR), p, rows, j, Math.Min(NR, _n - j));
+                return;
+            }
+
+            case Phase.SharedA:
+                SharedABlock(chunk * _nc, worker);
+                return;
+
+            case Phase.SharedB:
+                SharedBBlock(chunk % _mBlocks * _mc, chunk / _mBlocks * _nc, worker);
+                return;
+
+            case Phase.SplitK:
+                SplitKRun(chunk, worker);
+                return;
+
+            default:
+                ReduceRows(chunk, worker);
+                return;
+        }
+    }
+
+    private void SetOperands(int m, int n, float* a, nint ars, nint acs, float* b, nint brs, nint bcs)
+    {
+        _m = m;
+        _n = n;
+        _a = a;
+        _ars = ars;
+        _acs = acs;
+        _b = b;
+        _brs = brs;
+        _bcs = bcs;
+    }
+
+    // One C block of all M rows × nc columns from the shared packed A; this chunk packs its own slices of B.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SharedABlock(int j0, int worker)
+    {
         WorkerScratch scratch = _scratch[worker];
-        int i0 = chunk % _mBlocks * _mc, j0 = chunk / _mBlocks * NC;
-        int mc = Math.Min(_mc, _m - i0), nc = Math.Min(NC, _n - j0);
-        int mTiles = (mc + MicroKernel.MR - 1) / MicroKernel.MR, nPanels = (nc + MicroKernel.NR - 1) / MicroKernel.NR;
-        float* packA = scratch.PackA.Ensure((long)_mc * KC);
-        float* tile = scratch.Tile.Ensure(MicroKernel.MR * MicroKernel.NR);
+        int nc = Math.Min(_nc, _n - j0);
+        float* packB = scratch.PackB.Ensure((long)KC * _nc);
+        float* tile = scratch.Tile.Ensure(MR * NR);
         Segment* segment = scratch.Segments.Ensure(1);
         for (int p0 = 0; p0 < _k; p0 += KC)
         {
             int kc = Math.Min(KC, _k - p0);
-            float* packB = _bPacked + ((long)p0 * _panels * MicroKernel.NR) + ((long)(j0 / MicroKernel.NR) * kc * MicroKernel.NR);
-            PackA(packA, i0, mc, p0, kc);
-            bool add = _accumulate || p0 > 0;
+            PackB(packB, p0, kc, j0, nc);
             *segment = new Segment(0, 0, kc);
-            for (int jp = 0; jp < nPanels; jp++)
+            Multiply(_shared + ((long)p0 * _tiles * MR), packB, segment, _m, nc, kc, _c + j0, _ldc, _accumulate || p0 > 0, tile);
+        }
+    }
+
+    // One C block of mc rows × nc columns from the shared packed B; this chunk packs its own slices of A.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SharedBBlock(int i0, int j0, int worker)
+    {
+        WorkerScratch scratch = _scratch[worker];
+        int mc = Math.Min(_mc, _m - i0), nc = Math.Min(_nc, _n - j0);
+        float* packA = scratch.PackA.Ensure((long)_mc * KC);
+        float* tile = scratch.Tile.Ensure(MR * NR);
+        Segment* segment = scratch.Segments.Ensure(1);
+        for (int p0 = 0; p0 < _k; p0 += KC)
+        {
+            int kc = Math.Min(KC, _k - p0);
+            float* packB = _shared + ((long)p0 * _panels * NR) + ((long)(j0 / NR) * kc * NR);
+            PackPanelsOfA(packA, i0, mc, p0, kc);
+            *segment = new Segment(0, 0, kc);
+            Multiply(packA, packB, segment, mc, nc, kc, _c + (i0 * _ldc) + j0, _ldc, _accumulate || p0 > 0, tile);
+        }
+    }
+
+    // C block (rows × cols) from packed 6-row panels of A and 64-column panels of B over one KC slice; each B panel
+    // is read from L1 by every row tile in turn.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Multiply(float* packA, float* packB, Segment* segment, int rows, int cols, int kc, float* c, nint ldc, bool add, float* tile)
+    {
+        int mTiles = (rows + MR - 1) / MR, nPanels = (cols + NR - 1) / NR;
+        for (int jp = 0; jp < nPanels; jp++)
+        {
+            int panelCols = Math.Min(NR, cols - (jp * NR));
+            int vectors = (panelCols + 15) / 16;
+            float* bPanel = packB + ((long)jp * kc * NR);
+            for (int t = 0; t < mTiles; t++)
             {
-                int cols = Math.Min(MicroKernel.NR, nc - (jp * MicroKernel.NR));
-                int vectors = (cols + 15) / 16;
-                float* bPanel = packB + ((long)jp * kc * MicroKernel.NR);
-                for (int t = 0; t < mTiles; t++)
+                int tileRows = Math.Min(MR, rows - (t * MR));
+                float* aPanel = packA + ((long)t * kc * MR);
+                float* cTile = c + (t * MR * ldc) + (jp * NR);
+                if (panelCols == vectors * 16)
                 {
-                    int rows = Math.Min(MicroKernel.MR, mc - (t * MicroKernel.MR));
-                    float* aPanel = packA + ((long)t * kc * MicroKernel.MR);
-                    float* cTile = _c + ((i0 + (t * MicroKernel.MR)) * _ldc) + j0 + (jp * MicroKernel.NR);
-                    if (cols == vectors * 16)
+                    MicroKernel.Run(_width, tileRows, vectors, aPanel, bPanel, segment, 1, MR, NR, cTile, ldc, add);
+                    continue;
+                }
+
+                MicroKernel.Run(_width, tileRows, vectors, aPanel, bPanel, segment, 1, MR, NR, tile, NR, false);
+                for (int r = 0; r < tileRows; r++)
+                {
+                    float* src = tile + (r * NR);
+                    float* dst = cTile + (r * ldc);
+                    for (int j = 0; j < panelCols; j++)
                     {
-                        MicroKernel.Run(_width, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, cTile, _ldc, add);
-                    }
-                    else
-                    {
-                        MicroKernel.Run(_width, rows, vectors, aPanel, bPanel, segment, 1, MicroKernel.MR, MicroKernel.NR, tile, MicroKernel.NR, false);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float* src = tile + (r * MicroKernel.NR);
-                            float* dst = cTile + (r * _ldc);
-                            for (int j = 0; j < cols; j++)
-                            {
-                                dst[j] = add ? dst[j] + src[j] : src[j];
-                            }
-                        }
+                        dst[j] = add ? dst[j] + src[j] : src[j];
                     }
                 }
             }
         }
     }
 
-    /// <summary>Packs A[i0.., p0..] into 6-row panels [tile][k][6], zero rows past M.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PackA(float* dst, int i0, int mc, int p0, int kc)
+    private void RunSplitK(WorkerPool pool, int m, int n, float* a, nint ars, nint acs, float* b, nint brs, nint bcs)
     {
-        int tiles = (mc + MicroKernel.MR - 1) / MicroKernel.MR;
+        // Cᵀ = Bᵀ·Aᵀ when its rows and columns fill the 6×64 tile better.
+        _swapped = PaddedArea(n, m) < PaddedArea(m, n);
+        if (_swapped)
+        {
+            SetOperands(n, m, b, bcs, brs, a, acs, ars);
+        }
+        else
+        {
+            SetOperands(m, n, a, ars, acs, b, brs, bcs);
+        }
+
+        _runs = (_k + SplitRun - 1) / SplitRun;
+        _ldp = (_n + NR - 1) / NR * NR;
+        _partials.Ensure((long)_runs * _m * _ldp);
+        _phase = Phase.SplitK;
+        pool.Run(this, _runs);
+
+        _phase = Phase.Reduce;
+        pool.Run(this, (_m + ReduceRowsPerChunk - 1) / ReduceRowsPerChunk);
+    }
+
+    private static long PaddedArea(int rows, int cols) => (long)(rows + MR - 1) / MR * MR * ((cols + NR - 1) / NR * NR);
+
+    // Split K: the partial product of one run of K, all of C, packing both operands slice by slice.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SplitKRun(int run, int worker)
+    {
+        WorkerScratch scratch = _scratch[worker];
+        float* packA = scratch.PackA.Ensure((long)(_m + MR - 1) / MR * MR * KC);
+        float* packB = scratch.PackB.Ensure((long)KC * _ldp);
+        float* tile = scratch.Tile.Ensure(MR * NR);
+        Segment* segment = scratch.Segments.Ensure(1);
+        float* partial = _partials.Pointer + ((long)run * _m * _ldp);
+        int end = Math.Min(_k, (run + 1) * SplitRun);
+        for (int p0 = run * SplitRun; p0 < end; p0 += KC)
+        {
+            int kc = Math.Min(KC, end - p0);
+            PackPanelsOfA(packA, 0, _m, p0, kc);
+            PackB(packB, p0, kc, 0, _n);
+            *segment = new Segment(0, 0, kc);
+            Multiply(packA, packB, segment, _m, (int)_ldp, kc, partial, _ldp, p0 > run * SplitRun, tile);
+        }
+    }
+
+    // Split K: C (=|+=) the partials added in run order, written transposed when the product was Cᵀ.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReduceRows(int chunk, int worker)
+    {
+        int first = chunk * ReduceRowsPerChunk, last = Math.Min(_m, first + ReduceRowsPerChunk);
+        int length = (int)((last - first) * _ldp);
+        float* block = _partials.Pointer + (first * _ldp);
+        float* sum = _scratch[worker].Tile.Ensure(length);
+        new ReadOnlySpan<float>(block, length).CopyTo(new Span<float>(sum, length));
+        for (int r = 1; r < _runs; r++)
+        {
+            SimdAt.Add(_width, sum, block + (r * (long)_m * _ldp), sum, length);
+        }
+
+        for (int i = first; i < last; i++)
+        {
+            float* row = sum + ((i - first) * _ldp);
+            if (!_swapped)
+            {
+                float* c = _c + (i * _ldc);
+                if (_accumulate)
+                {
+                    SimdAt.Add(_width, c, row, c, _n);
+                }
+                else
+                {
+                    new ReadOnlySpan<float>(row, _n).CopyTo(new Span<float>(c, _n));
+                }
+
+                continue;
+            }
+
+            // Row i of Cᵀ is column i of C.
+            float* column = _c + i;
+            for (int j = 0; j < _n; j++)
+            {
+                column[j * _ldc] = _accumulate ? column[j * _ldc] + row[j] : row[j];
+            }
+        }
+    }
+
+    /// <summary>Packs rows [i0, i0 + mc) of A, columns [p0, p0 + kc), into consecutive 6-row panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PackPanelsOfA(float* dst, int i0, int mc, int p0, int kc)
+    {
+        int tiles = (mc + MR - 1) / MR;
         for (int t = 0; t < tiles; t++)
         {
-            float* panel = dst + ((long)t * kc * MicroKernel.MR);
-            int rows = Math.Min(MicroKernel.MR, mc - (t * MicroKernel.MR));
-            float* src = _a + ((i0 + (t * MicroKernel.MR)) * _ars) + (p0 * _acs);
-            if (_ars == 1)
+            PackA(dst + ((long)t * kc * MR), i0 + (t * MR), Math.Min(MR, mc - (t * MR)), p0, kc);
+        }
+    }
+
+    /// <summary>Packs one 6-row panel of A: rows [i0, i0 + rows), columns [p0, p0 + kc), as [k][6], zero rows past M.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PackA(float* panel, int i0, int rows, int p0, int kc)
+    {
+        float* src = _a + (i0 * _ars) + (p0 * _acs);
+        if (_ars == 1)
+        {
+            for (int k = 0; k < kc; k++)
+            {
+                float* s = src + (k * _acs);
+                float* d = panel + (k * MR);
+                for (int r = 0; r < MR; r++)
+                {
+                    d[r] = r < rows ? s[r] : 0f;
+                }
+            }
+
+            return;
+        }
+
+        if (rows == MR && _acs == 1)
+        {
+            // Row-major A: six sequential read streams, one sequential write stream.
+            float* s0 = src, s1 = src + _ars, s2 = s1 + _ars, s3 = s2 + _ars, s4 = s3 + _ars, s5 = s4 + _ars;
+            float* d = panel;
+            for (int k = 0; k < kc; k++, d += MR)
+            {
+                d[0] = s0[k];
+                d[1] = s1[k];
+                d[2] = s2[k];
+                d[3] = s3[k];
+                d[4] = s4[k];
+                d[5] = s5[k];
+            }
+
+            return;
+        }
+
+        for (int r = 0; r < MR; r++)
+        {
+            float* s = src + (r * _ars);
+            float* d = panel + r;
+            if (r < rows)
             {
                 for (int k = 0; k < kc; k++)
                 {
-                    float* s = src + (k * _acs);
-                    float* d = panel + (k * MicroKernel.MR);
-                    for (int r = 0; r < MicroKernel.MR; r++)
-                    {
-                        d[r] = r < rows ? s[r] : 0f;
-                    }
+                    d[k * MR] = s[k * _acs];
                 }
             }
             else
             {
-                for (int r = 0; r < MicroKernel.MR; r++)
+                for (int k = 0; k < kc; k++)
                 {
-                    float* s = src + (r * _ars);
-                    float* d = panel + r;
-                    if (r < rows)
-                    {
-                        for (int k = 0; k < kc; k++)
-                        {
-                            d[k * MicroKernel.MR] = s[k * _acs];
-                        }
-                    }
-                    else
-                    {
-                        for (int k = 0; k < kc; k++)
-                        {
-                            d[k * MicroKernel.MR] = 0f;
-                        }
-                    }
+                    d[k * MR] = 0f;
                 }
             }
         }
@@ -220,64 +456,79 @@ internal sealed unsafe class Gemm : ChunkJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackB(float* dst, int p0, int kc, int j0, int nc)
     {
-        int panels = (nc + MicroKernel.NR - 1) / MicroKernel.NR;
+        if (_bcs == 1)
+        {
+            PackRowMajorB(dst, p0, kc, j0, nc);
+            return;
+        }
+
+        int panels = (nc + NR - 1) / NR;
         for (int jp = 0; jp < panels; jp++)
         {
-            float* panel = dst + ((long)jp * kc * MicroKernel.NR);
-            int cols = Math.Min(MicroKernel.NR, nc - (jp * MicroKernel.NR));
-            float* src = _b + (p0 * _brs) + ((j0 + (jp * MicroKernel.NR)) * _bcs);
-            if (_bcs == 1)
+            float* panel = dst + ((long)jp * kc * NR);
+            int cols = Math.Min(NR, nc - (jp * NR));
+            float* src = _b + (p0 * _brs) + ((j0 + (jp * NR)) * _bcs);
+            int j = 0;
+            if (_brs == 1)
             {
-                for (int k = 0; k < kc; k++)
+                // B stored transposed (its columns contiguous): 16×16 register transposes.
+                for (; j + 16 <= cols; j += 16)
                 {
-                    var d = new Span<float>(panel + (k * MicroKernel.NR), MicroKernel.NR);
-                    new ReadOnlySpan<float>(src + (k * _brs), cols).CopyTo(d);
-                    d[cols..].Clear();
+                    int k = 0;
+                    for (; k + 16 <= kc; k += 16)
+                    {
+                        SimdAt.Transpose16(_width, src + (j * _bcs) + k, _bcs, panel + (k * NR) + j, NR);
+                    }
+
+                    for (; k < kc; k++)
+                    {
+                        for (int jj = j; jj < j + 16; jj++)
+                        {
+                            panel[(k * NR) + jj] = src[(jj * _bcs) + k];
+                        }
+                    }
                 }
             }
-            else
+
+            for (; j < NR; j++)
             {
-                int j = 0;
-                if (_brs == 1)
+                float* d = panel + j;
+                if (j < cols)
                 {
-                    // B stored transposed (its columns contiguous): 16×16 register transposes.
-                    for (; j + 16 <= cols; j += 16)
+                    float* s = src + (j * _bcs);
+                    for (int k = 0; k < kc; k++)
                     {
-                        int k = 0;
-                        for (; k + 16 <= kc; k += 16)
-                        {
-                            SimdAt.Transpose16(_width, src + (j * _bcs) + k, _bcs, panel + (k * MicroKernel.NR) + j, MicroKernel.NR);
-                        }
-
-                        for (; k < kc; k++)
-                        {
-                            for (int jj = j; jj < j + 16; jj++)
-                            {
-                                panel[(k * MicroKernel.NR) + jj] = src[(jj * _bcs) + k];
-                            }
-                        }
+                        d[k * NR] = s[k * _brs];
                     }
                 }
-
-                for (; j < MicroKernel.NR; j++)
+                else
                 {
-                    float* d = panel + j;
-                    if (j < cols)
+                    for (int k = 0; k < kc; k++)
                     {
-                        float* s = src + (j * _bcs);
-                        for (int k = 0; k < kc; k++)
-                        {
-                            d[k * MicroKernel.NR] = s[k * _brs];
-                        }
-                    }
-                    else
-                    {
-                        for (int k = 0; k < kc; k++)
-                        {
-                            d[k * MicroKernel.NR] = 0f;
-                        }
+                        d[k * NR] = 0f;
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackB"/> for B with contiguous rows: each row of the block is read once, front to back (rows of a
+    /// wide B are far apart, and reading a row in 64-column pieces, panel by panel, restarts its stream each time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PackRowMajorB(float* dst, int p0, int kc, int j0, int nc)
+    {
+        int panels = (nc + NR - 1) / NR;
+        for (int k = 0; k < kc; k++)
+        {
+            float* src = _b + ((p0 + k) * _brs) + j0;
+            for (int jp = 0; jp < panels; jp++)
+            {
+                int cols = Math.Min(NR, nc - (jp * NR));
+                var d = new Span<float>(dst + ((long)jp * kc * NR) + (k * NR), NR);
+                new ReadOnlySpan<float>(src + (jp * NR), cols).CopyTo(d);
+                d[cols..].Clear();
             }
         }
     }

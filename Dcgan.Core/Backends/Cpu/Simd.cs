@@ -208,6 +208,26 @@ internal static unsafe class Simd
 /// <summary>Width dispatch for callers that are not themselves generic over the width.</summary>
 internal static unsafe class SimdAt
 {
+    /// <summary><see cref="Simd.Add{TW, TV}"/> at <paramref name="width"/>.</summary>
+    public static void Add(SimdWidth width, float* a, float* b, float* r, int n)
+    {
+        switch (width)
+        {
+            case SimdWidth.V512:
+                Simd.Add<W512, System.Runtime.Intrinsics.Vector512<float>>(a, b, r, n);
+                break;
+            case SimdWidth.V256:
+                Simd.Add<W256, System.Runtime.Intrinsics.Vector256<float>>(a, b, r, n);
+                break;
+            case SimdWidth.V128:
+                Simd.Add<W128, System.Runtime.Intrinsics.Vector128<float>>(a, b, r, n);
+                break;
+            default:
+                Simd.Add<W1, float>(a, b, r, n);
+                break;
+        }
+    }
+
     /// <summary><see cref="Simd.Transpose16{TW, TV}"/> at <paramref name="width"/>.</summary>
     public static void Transpose16(SimdWidth width, float* src, nint ss, float* dst, nint ds)
     {
