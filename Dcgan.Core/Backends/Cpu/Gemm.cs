@@ -1,7 +1,7 @@
 // Packed, cache-blocked single-precision GEMM (Goto & van de Geijn 2008, BLIS loop order), in three schedules
 // chosen from the shape alone, so the thread count never changes which one runs:
 // - shared B (the usual one): B is packed once into 64-column panels per KC slice (a parallel pass), then C blocks
-//   of MC×NC are the parallel chunks, each packing its KC slices of A (6-row panels).
+//   of MC×NC are the parallel chunks, each packing its KC slices of A (48-row strips, k-major).
 // - shared A, when B is much wider than A is tall (a 1×1 → 4×4 ConvTranspose2d, a Linear layer's weight
 //   gradient: M ≈ 100, N ≈ 8,192, K ≈ 100): A is small and packed once, and each chunk packs its slice of B right
 //   before using it, so the large operand crosses memory once instead of being written packed and read back.
@@ -43,6 +43,11 @@ internal sealed unsafe class Gemm : ChunkJob
     private const int MR = MicroKernel.MR;
     private const int NR = MicroKernel.NR;
 
+    // Packed A is kept in strips of 48 rows stored k-major ([k][48]): a register tile is 6 consecutive floats of each
+    // row k (lda 48), and a strip is three 16×16 transposes of row-major A per 16 values of k.
+    private const int TilesPerStrip = 8;
+    private const int AStrip = TilesPerStrip * MR;
+
     // Split K: the fixed length of one run of K (a multiple of KC), the shortest K and the largest C it is used for.
     private const int SplitRun = 4 * KC;
     private const int SplitMinK = 2 * SplitRun;
@@ -61,7 +66,7 @@ internal sealed unsafe class Gemm : ChunkJob
     private int _mc;
     private int _nc;
     private int _panels;
-    private int _tiles;
+    private int _strips;
     private float* _shared;
     private SimdWidth _width;
     private int _m;
@@ -134,12 +139,12 @@ internal sealed unsafe class Gemm : ChunkJob
         if (m <= SharedAMaxM && n >= SharedAMinRatio * m)
         {
             // Pass 1: all of A, packed once; pass 2: blocks of C as wide as keeps every worker busy.
-            _tiles = (m + MR - 1) / MR;
-            _shared = _packedShared.Ensure((long)kBlocks * KC * _tiles * MR);
+            _strips = (m + AStrip - 1) / AStrip;
+            _shared = _packedShared.Ensure((long)kBlocks * KC * _strips * AStrip);
             _phase = Phase.PackSharedA;
-            pool.Run(this, kBlocks * _tiles);
+            pool.Run(this, kBlocks * _strips);
 
-            _mc = _tiles * MR;
+            _mc = (m + MR - 1) / MR * MR;
             _mBlocks = 1;
             _nc = NC;
             while (_nc > NR && (n + _nc - 1) / _nc < 4 * pool.Workers)
@@ -180,8 +185,8 @@ internal sealed unsafe class Gemm : ChunkJob
         {
             case Phase.PackSharedA:
             {
-                int block = chunk / _tiles, tile = chunk % _tiles, p = block * KC, rows = Math.Min(KC, _k - p);
-                PackA(_shared + ((long)p * _tiles * MR) + ((long)tile * rows * MR), tile * MR, Math.Min(MR, _m - (tile * MR)), p, rows);
+                int block = chunk / _strips, strip = chunk % _strips, p = block * KC, rows = Math.Min(KC, _k - p);
+                PackStrip(_shared + ((long)p * _strips * AStrip) + ((long)strip * rows * AStrip), strip * AStrip, Math.Min(AStrip, _m - (strip * AStrip)), p, rows);
                 return;
             }
 
@@ -236,7 +241,7 @@ internal sealed unsafe class Gemm : ChunkJob
             int kc = Math.Min(KC, _k - p0);
             PackB(packB, p0, kc, j0, nc);
             *segment = new Segment(0, 0, kc);
-            Multiply(_shared + ((long)p0 * _tiles * MR), packB, segment, _m, nc, kc, _c + j0, _ldc, _accumulate || p0 > 0, tile);
+            Multiply(_shared + ((long)p0 * _strips * AStrip), packB, segment, _m, nc, kc, _c + j0, _ldc, _accumulate || p0 > 0, tile);
         }
     }
 
@@ -246,20 +251,20 @@ internal sealed unsafe class Gemm : ChunkJob
     {
         WorkerScratch scratch = _scratch[worker];
         int mc = Math.Min(_mc, _m - i0), nc = Math.Min(_nc, _n - j0);
-        float* packA = scratch.PackA.Ensure((long)_mc * KC);
+        float* packA = scratch.PackA.Ensure((long)(_mc + AStrip - 1) / AStrip * AStrip * KC);
         float* tile = scratch.Tile.Ensure(MR * NR);
         Segment* segment = scratch.Segments.Ensure(1);
         for (int p0 = 0; p0 < _k; p0 += KC)
         {
             int kc = Math.Min(KC, _k - p0);
             float* packB = _shared + ((long)p0 * _panels * NR) + ((long)(j0 / NR) * kc * NR);
-            PackPanelsOfA(packA, i0, mc, p0, kc);
+            PackStrips(packA, i0, mc, p0, kc);
             *segment = new Segment(0, 0, kc);
             Multiply(packA, packB, segment, mc, nc, kc, _c + (i0 * _ldc) + j0, _ldc, _accumulate || p0 > 0, tile);
         }
     }
 
-    // C block (rows × cols) from packed 6-row panels of A and 64-column panels of B over one KC slice; each B panel
+    // C block (rows × cols) from packed 48-row strips of A and 64-column panels of B over one KC slice; each B panel
     // is read from L1 by every row tile in turn.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Multiply(float* packA, float* packB, Segment* segment, int rows, int cols, int kc, float* c, nint ldc, bool add, float* tile)
@@ -273,15 +278,15 @@ internal sealed unsafe class Gemm : ChunkJob
             for (int t = 0; t < mTiles; t++)
             {
                 int tileRows = Math.Min(MR, rows - (t * MR));
-                float* aPanel = packA + ((long)t * kc * MR);
+                float* aPanel = packA + ((long)(t / TilesPerStrip) * kc * AStrip) + (t % TilesPerStrip * MR);
                 float* cTile = c + (t * MR * ldc) + (jp * NR);
                 if (panelCols == vectors * 16)
                 {
-                    MicroKernel.Run(_width, tileRows, vectors, aPanel, bPanel, segment, 1, MR, NR, cTile, ldc, add);
+                    MicroKernel.Run(_width, tileRows, vectors, aPanel, bPanel, segment, 1, AStrip, NR, cTile, ldc, add);
                     continue;
                 }
 
-                MicroKernel.Run(_width, tileRows, vectors, aPanel, bPanel, segment, 1, MR, NR, tile, NR, false);
+                MicroKernel.Run(_width, tileRows, vectors, aPanel, bPanel, segment, 1, AStrip, NR, tile, NR, false);
                 for (int r = 0; r < tileRows; r++)
                 {
                     float* src = tile + (r * NR);
@@ -325,7 +330,7 @@ internal sealed unsafe class Gemm : ChunkJob
     private void SplitKRun(int run, int worker)
     {
         WorkerScratch scratch = _scratch[worker];
-        float* packA = scratch.PackA.Ensure((long)(_m + MR - 1) / MR * MR * KC);
+        float* packA = scratch.PackA.Ensure((long)(_m + AStrip - 1) / AStrip * AStrip * KC);
         float* packB = scratch.PackB.Ensure((long)KC * _ldp);
         float* tile = scratch.Tile.Ensure(MR * NR);
         Segment* segment = scratch.Segments.Ensure(1);
@@ -334,7 +339,7 @@ internal sealed unsafe class Gemm : ChunkJob
         for (int p0 = run * SplitRun; p0 < end; p0 += KC)
         {
             int kc = Math.Min(KC, end - p0);
-            PackPanelsOfA(packA, 0, _m, p0, kc);
+            PackStrips(packA, 0, _m, p0, kc);
             PackB(packB, p0, kc, 0, _n);
             *segment = new Segment(0, 0, kc);
             Multiply(packA, packB, segment, _m, (int)_ldp, kc, partial, _ldp, p0 > run * SplitRun, tile);
@@ -382,72 +387,63 @@ internal sealed unsafe class Gemm : ChunkJob
         }
     }
 
-    /// <summary>Packs rows [i0, i0 + mc) of A, columns [p0, p0 + kc), into consecutive 6-row panels.</summary>
+    /// <summary>Packs rows [i0, i0 + mc) of A, columns [p0, p0 + kc), into consecutive 48-row strips.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PackPanelsOfA(float* dst, int i0, int mc, int p0, int kc)
+    private void PackStrips(float* dst, int i0, int mc, int p0, int kc)
     {
-        int tiles = (mc + MR - 1) / MR;
-        for (int t = 0; t < tiles; t++)
+        for (int s = 0; s * AStrip < mc; s++)
         {
-            PackA(dst + ((long)t * kc * MR), i0 + (t * MR), Math.Min(MR, mc - (t * MR)), p0, kc);
+            PackStrip(dst + ((long)s * kc * AStrip), i0 + (s * AStrip), Math.Min(AStrip, mc - (s * AStrip)), p0, kc);
         }
     }
 
-    /// <summary>Packs one 6-row panel of A: rows [i0, i0 + rows), columns [p0, p0 + kc), as [k][6], zero rows past M.</summary>
+    /// <summary>
+    /// Packs one strip of A, rows [i0, i0 + rows) (rows ≤ 48) and columns [p0, p0 + kc), as [k][48]. Rows past
+    /// <paramref name="rows"/> are left unset: the micro-kernel reads only a tile's real rows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PackA(float* panel, int i0, int rows, int p0, int kc)
+    private void PackStrip(float* dst, int i0, int rows, int p0, int kc)
     {
         float* src = _a + (i0 * _ars) + (p0 * _acs);
         if (_ars == 1)
         {
+            // A stored transposed: each k is already a run of consecutive rows.
             for (int k = 0; k < kc; k++)
             {
-                float* s = src + (k * _acs);
-                float* d = panel + (k * MR);
-                for (int r = 0; r < MR; r++)
-                {
-                    d[r] = r < rows ? s[r] : 0f;
-                }
+                new ReadOnlySpan<float>(src + (k * _acs), rows).CopyTo(new Span<float>(dst + (k * AStrip), rows));
             }
 
             return;
         }
 
-        if (rows == MR && _acs == 1)
+        int g = 0;
+        if (_acs == 1)
         {
-            // Row-major A: six sequential read streams, one sequential write stream.
-            float* s0 = src, s1 = src + _ars, s2 = s1 + _ars, s3 = s2 + _ars, s4 = s3 + _ars, s5 = s4 + _ars;
-            float* d = panel;
-            for (int k = 0; k < kc; k++, d += MR)
+            // Row-major A: 16×16 register transposes, 16 rows at a time.
+            for (; g + 16 <= rows; g += 16)
             {
-                d[0] = s0[k];
-                d[1] = s1[k];
-                d[2] = s2[k];
-                d[3] = s3[k];
-                d[4] = s4[k];
-                d[5] = s5[k];
-            }
+                int k = 0;
+                for (; k + 16 <= kc; k += 16)
+                {
+                    SimdAt.Transpose16(_width, src + (g * _ars) + k, _ars, dst + (k * AStrip) + g, AStrip);
+                }
 
-            return;
+                for (; k < kc; k++)
+                {
+                    for (int r = g; r < g + 16; r++)
+                    {
+                        dst[(k * AStrip) + r] = src[(r * _ars) + k];
+                    }
+                }
+            }
         }
 
-        for (int r = 0; r < MR; r++)
+        for (; g < rows; g++)
         {
-            float* s = src + (r * _ars);
-            float* d = panel + r;
-            if (r < rows)
+            float* s = src + (g * _ars);
+            for (int k = 0; k < kc; k++)
             {
-                for (int k = 0; k < kc; k++)
-                {
-                    d[k * MR] = s[k * _acs];
-                }
-            }
-            else
-            {
-                for (int k = 0; k < kc; k++)
-                {
-                    d[k * MR] = 0f;
-                }
+                dst[(k * AStrip) + g] = s[k * _acs];
             }
         }
     }
