@@ -1,5 +1,5 @@
 // --dataset folder and --dataset cifar10 as training images: the folder listed, the decoded bytes taken from the cache
-// when its key (file list, sizes, times, image size, channels) matches, else decoded and cached; one line saying which,
+// when its key (file list, sizes, times, image size, channels, background) matches, else decoded and cached; one line saying which,
 // warnings for files skipped, and errors naming the path for a folder without images or with none that decodes.
 namespace Dcgan.Samples.Data;
 
@@ -30,9 +30,10 @@ public static class FolderDataset
     /// <param name="cacheRoot">The data cache root (<see cref="DatasetResolver.DefaultCacheRoot"/>); null leaves the cache out.</param>
     /// <param name="progress">Decoding progress (not called when the cache is used).</param>
     /// <param name="threads">Decoding threads; 0 = every core.</param>
+    /// <param name="background">--background: the colour transparent pixels are composited onto; null (none) drops alpha.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">The folder holds no image file, or none of them decodes.</exception>
-    public static FolderLoad Load(string folder, int size, int channels, string? cacheRoot, Action<DecodeProgress>? progress = null, int threads = 0)
+    public static FolderLoad Load(string folder, int size, int channels, string? cacheRoot, Action<DecodeProgress>? progress = null, int threads = 0, ImageBackground? background = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var clock = Stopwatch.StartNew();
@@ -49,9 +50,9 @@ public static class FolderDataset
             throw new InvalidDataException($"{folder}: expected image files ({string.Join(", ", ImageFolder.Extensions)}) in the folder or below it, found {others}.");
         }
 
-        string shape = $"{size}×{size} {(channels == 3 ? "RGB" : "grey")}";
-        byte[] key = ImageCache.Key(listing.Images, size, channels);
-        string? cacheFile = cacheRoot is null ? null : ImageCache.PathFor(cacheRoot, folder, size, channels);
+        string shape = $"{size}×{size} {(channels == 3 ? "RGB" : "grey")}{(background is { } b ? $" over {b}" : string.Empty)}";
+        byte[] key = ImageCache.Key(listing.Images, size, channels, background);
+        string? cacheFile = cacheRoot is null ? null : ImageCache.PathFor(cacheRoot, folder, size, channels, background);
         CacheState state = CacheState.Missing;
         if (cacheFile is not null)
         {
@@ -75,7 +76,7 @@ public static class FolderDataset
         }
 
         var decodeClock = Stopwatch.StartNew();
-        DecodedFolder decoded = ImageFolder.Decode(listing.Images, size, channels, progress, threads);
+        DecodedFolder decoded = ImageFolder.Decode(listing.Images, size, channels, progress, threads, background);
         double seconds = decodeClock.Elapsed.TotalSeconds;
         if (decoded.Images.Count == 0)
         {

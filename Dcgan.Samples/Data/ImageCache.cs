@@ -1,5 +1,5 @@
 // The decoded bytes of an image folder, kept in the data cache folder so that a second run does not decode every file
-// again. One file per folder, image size and channels; its header holds a SHA-256 of the folder's file list (relative
+// again. One file per folder, image size, channels and --background; its header holds a SHA-256 of the folder's file list (relative
 // paths, sizes, modification times) and the settings, and a SHA-256 of the whole file ends it, so a stale or damaged cache
 // is recognised, ignored and rebuilt, never trusted. Written atomically (AtomicFile).
 //
@@ -42,22 +42,30 @@ public static class ImageCache
     private const int FixedHeader = 8 + (5 * 4) + 32 + 4;
 
     /// <summary>
-    /// The cache file of <paramref name="folder"/> at a size and channel count:
-    /// <c>cacheRoot/folder-cache/&lt;first 16 hex digits of SHA-256 of the folder's full path&gt;-&lt;S&gt;px-&lt;C&gt;ch.bin</c>.
+    /// The cache file of <paramref name="folder"/> at a size, channel count and background:
+    /// <c>cacheRoot/folder-cache/&lt;first 16 hex digits of SHA-256 of the folder's full path&gt;-&lt;S&gt;px-&lt;C&gt;ch.bin</c>
+    /// without a background (--background none, the name caches had before there was a choice), and
+    /// <c>…-&lt;C&gt;ch-bg&lt;rrggbb&gt;.bin</c> with one, so that images composited onto a colour never replace those decoded
+    /// without (or onto another colour).
     /// </summary>
-    public static string PathFor(string cacheRoot, string folder, int size, int channels)
+    public static string PathFor(string cacheRoot, string folder, int size, int channels, ImageBackground? background = null)
     {
         string full = Path.GetFullPath(folder);
         string id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..16];
-        return Path.Combine(cacheRoot, "folder-cache", $"{id}-{size}px-{channels}ch.bin");
+        string colour = background is { } b ? $"-bg{b.Hex}" : string.Empty;
+        return Path.Combine(cacheRoot, "folder-cache", $"{id}-{size}px-{channels}ch{colour}.bin");
     }
 
-    /// <summary>The SHA-256 of the settings and of every file's relative path, size and modification time, in order.</summary>
-    public static byte[] Key(IReadOnlyList<ImageFile> files, int size, int channels)
+    /// <summary>
+    /// The SHA-256 of the settings (size, channels, and the background when there is one) and of every file's relative path,
+    /// size and modification time, in order. Without a background the key is the one caches had before there was a choice.
+    /// </summary>
+    public static byte[] Key(IReadOnlyList<ImageFile> files, int size, int channels, ImageBackground? background = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"dcgan-image-cache/{Version} size={size} channels={channels} files={files.Count}\n"));
+        string colour = background is { } b ? $" background={b}" : string.Empty;
+        hash.AppendData(Encoding.UTF8.GetBytes($"dcgan-image-cache/{Version} size={size} channels={channels}{colour} files={files.Count}\n"));
         foreach (ImageFile f in files)
         {
             hash.AppendData(Encoding.UTF8.GetBytes($"{f.RelativePath}\0{f.Length}\0{f.LastWriteTicks}\n"));

@@ -1,6 +1,6 @@
 // --dataset folder: every image under a folder, recursively, in ordinal order of its path, decoded with SkiaSharp (GIF: its
-// first frame), converted to RGB (alpha dropped, as PIL's convert('RGB')) or grey (PIL's convert('L'):
-// L = (19595·R + 38470·G + 7471·B + 2^15) >> 16), resized and centre-cropped as torchvision's Resize(S) + CenterCrop(S),
+// first frame), with --background composited over an opaque colour (ImageBackground; by default not: alpha dropped, as
+// PIL's convert('RGB')), converted to RGB or grey (PIL's convert('L'): L = (19595·R + 38470·G + 7471·B + 2^15) >> 16), resized and centre-cropped as torchvision's Resize(S) + CenterCrop(S),
 // kept as bytes. Decoding runs on every core. Symbolic links are followed, but a folder whose real path was already
 // read is not read again, so a link back to a parent (a loop) cannot hang the walk.
 namespace Dcgan.Samples.Data;
@@ -120,8 +120,9 @@ public static class ImageFolder
     /// <param name="channels">1 (grey) or 3 (RGB).</param>
     /// <param name="progress">Called about 5 times a second from the calling thread, and once with Finished = true.</param>
     /// <param name="threads">Decoding threads; 0 = every core.</param>
+    /// <param name="background">The colour transparent pixels are composited onto; null drops alpha (--background none).</param>
     /// <exception cref="ArgumentOutOfRangeException">channels is not 1 or 3, or size is less than 1.</exception>
-    public static DecodedFolder Decode(IReadOnlyList<ImageFile> files, int size, int channels, Action<DecodeProgress>? progress = null, int threads = 0)
+    public static DecodedFolder Decode(IReadOnlyList<ImageFile> files, int size, int channels, Action<DecodeProgress>? progress = null, int threads = 0, ImageBackground? background = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
@@ -137,7 +138,7 @@ public static class ImageFolder
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         Task work = Task.Run(() => Parallel.For(0, files.Count, options, i =>
         {
-            errors[i] = DecodeFile(files[i].Path, size, channels, buffer[i]);
+            errors[i] = DecodeFile(files[i].Path, size, channels, buffer[i], background);
             Interlocked.Increment(ref done);
         }));
         while (!work.Wait(200))
@@ -168,10 +169,11 @@ public static class ImageFolder
     }
 
     /// <summary>
-    /// Decodes one image file into C×S×S bytes (see the file header for the conversions).
+    /// Decodes one image file into C×S×S bytes (see the file header for the conversions), its transparent pixels composited
+    /// onto <paramref name="background"/> when one is given.
     /// </summary>
     /// <returns>Null on success, else why the file could not be decoded (one short phrase).</returns>
-    public static string? DecodeFile(string path, int size, int channels, Span<byte> destination)
+    public static string? DecodeFile(string path, int size, int channels, Span<byte> destination, ImageBackground? background = null)
     {
         byte[] encoded;
         try
@@ -183,11 +185,14 @@ public static class ImageFolder
             return ErrorText(e);
         }
 
-        return Decode(encoded, size, channels, destination);
+        return Decode(encoded, size, channels, destination, background);
     }
 
-    /// <summary>Decodes encoded image bytes (PNG, JPEG, BMP, WebP, GIF) into C×S×S bytes; null on success, else why not.</summary>
-    public static string? Decode(byte[] encoded, int size, int channels, Span<byte> destination)
+    /// <summary>
+    /// Decodes encoded image bytes (PNG, JPEG, BMP, WebP, GIF) into C×S×S bytes, compositing them onto
+    /// <paramref name="background"/> first when one is given (null: alpha dropped); null on success, else why not.
+    /// </summary>
+    public static string? Decode(byte[] encoded, int size, int channels, Span<byte> destination, ImageBackground? background = null)
     {
         ArgumentNullException.ThrowIfNull(encoded);
         if (encoded.Length == 0)
@@ -234,6 +239,8 @@ public static class ImageFolder
                 return result == SKCodecResult.IncompleteInput ? "a truncated image" : $"an image that does not decode ({result})";
             }
 
+            // --background none (the common case) skips this pass entirely.
+            background?.Composite(rgba.AsSpan(0, plane * 4));
             ToPlanes(rgba.AsSpan(0, plane * 4), channels, planar.AsSpan(0, plane * channels));
             ImageResize.ResizeAndCenterCrop(planar.AsSpan(0, plane * channels), channels, height, width, size, destination);
             return null;
