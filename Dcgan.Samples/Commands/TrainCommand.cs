@@ -2,6 +2,7 @@
 namespace Dcgan.Samples.Commands;
 
 using System.CommandLine;
+using Dcgan.Samples.Data;
 using Dcgan.Samples.Training;
 
 public static class TrainCommand
@@ -33,6 +34,7 @@ public static class TrainCommand
         var data = new Option<string?>("--data") { Description = "mnist/fashion-mnist: folder with the IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]); default: the cache folder $DCGAN_DATA/mnist (or ~/.cache/dcgan/mnist; fashion-mnist likewise), filled by --download, else the embedded 10,000-digit sample. folder: the folder of images (decoded once, then read from the cache in $DCGAN_DATA/folder-cache). cifar10: the folder with data_batch_1.bin … data_batch_5.bin." };
         var imageSize = new Option<int?>("--image-size") { Description = "Image side S: the shorter side is resized to S and the centre S×S kept, as torchvision's Resize(S) + CenterCrop(S) (default 64 for folder, 32 for cifar10; MNIST's IDX images are 28)." };
         var channels = new Option<int?>("--channels") { Description = "1 (grey) or 3 (RGB; default for folder and cifar10; MNIST is 1)." };
+        var background = new Option<string>("--background") { Description = "--dataset folder: what transparent pixels become: none (alpha dropped, the colour under them kept, as torchvision's ImageFolder), white, black or #RRGGBB (each image composited over that colour before the grey/RGB conversion and the resize; for icons, sprites and logos).", DefaultValueFactory = _ => ImageBackground.None };
         var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing; a failed download is an error (exit 2), never a switch to the embedded sample." };
         var allowDataChange = new Option<bool>("--allow-data-change") { Description = "With --resume: continue even when the images found now are not the ones the checkpoint was trained on (by count and SHA-256 fingerprint); without it such a resume is refused." };
         var conditional = new Option<bool>("--conditional") { Description = "A class-conditional DCGAN (Mirza & Osindero 2014; dcgan and dcgan64): the label joins G's noise and D's image as one-hot channels; the epoch grids show one row per class with the same noise in every column." };
@@ -51,7 +53,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a DCGAN on MNIST, Fashion-MNIST, CIFAR-10 or a folder of images and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
         {
-            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, imageSize, channels, download, allowDataChange, conditional, evalEvery, logEvery, cuda,
+            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, imageSize, channels, background, download, allowDataChange, conditional, evalEvery, logEvery, cuda,
         };
         command.SetAction(r => TrainRunner.Run(new TrainOptions
         {
@@ -77,6 +79,7 @@ public static class TrainCommand
             Data = r.GetValue(data),
             ImageSize = r.GetValue(imageSize),
             Channels = r.GetValue(channels),
+            Background = r.GetValue(background)!,
             Download = r.GetValue(download),
             AllowDataChange = r.GetValue(allowDataChange),
             Conditional = r.GetValue(conditional),

@@ -3,6 +3,7 @@ namespace Dcgan.Samples.Training;
 
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Dcgan.Samples.Data;
 
 /// <summary>
 /// Settings of one training run. Null numeric settings take the architecture's default (see <see cref="Resolve"/>).
@@ -90,6 +91,14 @@ public sealed record TrainOptions
     [Resume(ResumeFrom.Checkpoint)]
     public int? Channels { get; init; }
 
+    /// <summary>
+    /// --background (--dataset folder only): what transparent pixels become. "none" drops alpha (PIL's <c>convert('RGB')</c>,
+    /// as torchvision's ImageFolder); "white", "black" or "#RRGGBB" composites each image over that colour first (see
+    /// <see cref="ResolvedBackground"/>). Part of the data, so --resume takes the checkpoint's.
+    /// </summary>
+    [Resume(ResumeFrom.Checkpoint)]
+    public string Background { get; init; } = ImageBackground.None;
+
     [Resume(ResumeFrom.CommandLine)]
     public bool Download { get; init; }
 
@@ -159,6 +168,10 @@ public sealed record TrainOptions
     [JsonIgnore]
     public int ResolvedChannels => Channels ?? DataDefaults.Channels(Dataset);
 
+    /// <summary>The colour of <see cref="Background"/>; null for none (and for a value <see cref="Validate"/> rejects).</summary>
+    [JsonIgnore]
+    public ImageBackground? ResolvedBackground => ImageBackground.TryParse(Background, out ImageBackground? b) ? b : null;
+
     /// <summary>A copy with every architecture default filled in, for config.json.</summary>
     public TrainOptions Resolve() => this with
     {
@@ -199,6 +212,10 @@ public sealed record TrainOptions
         Require(NumClasses is >= 2 and <= 1000, $"the class count is {NumClasses}; it must be in [2, 1000].");
         Require(ResolvedImageSize is >= 4 and <= 1024, $"--image-size is {ResolvedImageSize}; it must be in [4, 1024].");
         Require(ResolvedChannels is 1 or 3, $"--channels is {ResolvedChannels}; expected 1 (grey) or 3 (RGB).");
+        Require(ImageBackground.TryParse(Background, out ImageBackground? background), $"--background is '{Background}'; expected {ImageBackground.Expected}.");
+        // On --resume the checkpoint's value holds (a given one is ignored with a warning) and suits its dataset.
+        Require(Resume is not null || Dataset == DataDefaults.Folder || (background is null && Given?.Contains("background") != true),
+            $"--background is for --dataset folder only; {Dataset}'s images have no transparency (alpha channel) to composite, so leave --background out.");
         if (DataDefaults.IsIdx(Dataset))
         {
             Require(ResolvedImageSize == 28, $"--image-size is {ResolvedImageSize}, but {Dataset}'s IDX images are 28×28; leave --image-size out (or use --dataset folder for other sizes).");
