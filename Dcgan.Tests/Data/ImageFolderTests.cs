@@ -251,8 +251,18 @@ public sealed class ImageFolderTests(ITestOutputHelper output)
         Assert.Contains(second.Warnings, w => w.Contains("broken.jpg", StringComparison.Ordinal));
         Assert.Equal(DataRecord.Of(first.Images, null).Fingerprint, DataRecord.Of(second.Images, null).Fingerprint);
 
-        // Another size or channel count is another cache file.
+        // Another size or channel count is another cache file; so is a --background, and a cached none decode is never
+        // reused for white, nor white for none.
         Assert.Equal(CacheState.Missing, FolderDataset.Load(root, 8, 1, cache).CacheState);
+        FolderLoad white = FolderDataset.Load(root, 16, 3, cache, background: ImageBackground.White);
+        Assert.Equal(CacheState.Missing, white.CacheState);
+        Assert.StartsWith("Decoded 9 images (16×16 RGB over #ffffff)", white.Message, StringComparison.Ordinal);
+        Assert.NotEqual(ImageCache.PathFor(cache, root, 16, 3), ImageCache.PathFor(cache, root, 16, 3, ImageBackground.White));
+        Assert.Equal(CacheState.Read, FolderDataset.Load(root, 16, 3, cache, background: ImageBackground.White).CacheState);
+        Assert.Equal(CacheState.Missing, FolderDataset.Load(root, 16, 3, cache, background: ImageBackground.Black).CacheState);
+        FolderLoad stillNone = FolderDataset.Load(root, 16, 3, cache);
+        Assert.Equal(CacheState.Read, stillNone.CacheState);
+        Assert.Equal(bytes, Flatten(stillNone.Images));
 
         // A changed file (its time) makes the cache stale: decoded again and rewritten.
         string photo = Path.Combine(root, "people", "a", "photo.jpg");

@@ -61,6 +61,49 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Icons_train_over_a_background_that_config_json_records_and_resume_keeps()
+    {
+        using var dir = new TempFolder();
+        string icons = dir.File("icons");
+        string cache = dir.File("cache");
+        string outDir = dir.File("run");
+        Directory.CreateDirectory(icons);
+        for (int i = 0; i < 8; i++)
+        {
+            // A grey glyph on a transparent background whose hidden colour is black, as icon sets store it.
+            byte[] rgba = ImageFolderTests.Picture(24, 24, i, grey: true);
+            for (int p = 0; p < 24 * 24; p++)
+            {
+                int x = p % 24, y = p / 24;
+                bool glyph = Math.Abs(x - 12) + Math.Abs(y - 12) < 6 + i;
+                rgba[(4 * p) + 3] = glyph ? (byte)255 : (byte)0;
+                if (!glyph)
+                {
+                    rgba[4 * p] = rgba[(4 * p) + 1] = rgba[(4 * p) + 2] = 0;
+                }
+            }
+
+            File.WriteAllBytes(Path.Combine(icons, $"icon{i}.png"), ImageFolderTests.Encode(rgba, 24, 24, SKEncodedImageFormat.Png));
+        }
+
+        var first = CommandLineTests.Dcgan($"train --dataset folder --data \"{icons}\" --background White {Tiny} --out \"{outDir}\"", dataCache: cache);
+        output.WriteLine(first.Out + first.Err);
+        Assert.True(first.Exit == 0, $"exit {first.Exit}\n{first.Out}\n{first.Err}");
+        Assert.Contains($"Decoded 8 images (32×32 RGB over #ffffff) from {icons}", first.Out + first.Err, StringComparison.Ordinal);
+        using (JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "config.json"))))
+        {
+            Assert.Equal("White", config.RootElement.GetProperty("background").GetString());
+        }
+
+        // --resume decodes over the checkpoint's background (from the cache), whatever --background says now.
+        var resumed = CommandLineTests.Dcgan($"train --resume \"{Path.Combine(outDir, "checkpoint.safetensors")}\" --background black --epochs 2", dataCache: cache);
+        output.WriteLine(resumed.Out + resumed.Err);
+        Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}\n{resumed.Out}\n{resumed.Err}");
+        Assert.Contains("--resume: --background ignored", resumed.Err, StringComparison.Ordinal);
+        Assert.Contains($"Read 8 images (32×32 RGB over #ffffff) from the cache of {icons}", resumed.Out + resumed.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dcgan64_on_a_folder_writes_an_8_by_8_grid_of_64x64_colour_tiles()
     {
         using var dir = new TempFolder();
@@ -113,6 +156,10 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
         { "no-data", "--dataset folder needs --data DIR" },
         { "mnist-size", "--image-size is 64, but mnist's IDX images are 28×28" },
         { "odd-size", "--arch dcgan needs a multiple of 4" },
+        { "bad-background", "--background is 'grey'; expected none, white, black or #RRGGBB (six hex digits, e.g. #808080)." },
+        { "short-background", "--background is '#12345'; expected none, white, black or #RRGGBB" },
+        { "mnist-background", "--background is for --dataset folder only; mnist's images have no transparency (alpha channel) to composite" },
+        { "cifar-background", "--background is for --dataset folder only; cifar10's images have no transparency" },
     };
 
     [Theory]
@@ -160,6 +207,23 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
                 break;
             case "odd-size":
                 flags = $"--dataset folder --data \"{data}\" --image-size 30";
+                named = null;
+                break;
+            case "bad-background":
+                flags += " --background grey";
+                named = null;
+                break;
+            case "short-background":
+                flags += " --background \"#12345\"";
+                named = null;
+                break;
+            case "mnist-background":
+                flags = "--background white";
+                named = null;
+                break;
+            case "cifar-background":
+                ImageFolderTests.WriteCifar(data, recordsPerBatch: 1);
+                flags = $"--dataset cifar10 --data \"{data}\" --background none";
                 named = null;
                 break;
         }

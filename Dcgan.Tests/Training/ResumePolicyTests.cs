@@ -5,6 +5,7 @@ namespace Dcgan.Tests.Training;
 using System.CommandLine;
 using System.Reflection;
 using Dcgan.Samples.Commands;
+using Dcgan.Samples.Data;
 using Dcgan.Samples.Training;
 
 public sealed class ResumePolicyTests
@@ -52,5 +53,24 @@ public sealed class ResumePolicyTests
         Assert.Equal(["--arch", "--batch-size"], ResumePolicy.Ignored(requested));
         Assert.Equal(Architectures.TfTutorial, saved.Arch);
         Assert.Equal(1, saved.Threads); // the checkpoint's options are not changed
+    }
+
+    [Fact]
+    public void Background_is_part_of_the_data_taken_from_the_checkpoint_and_none_for_a_config_without_it()
+    {
+        var saved = new TrainOptions { Dataset = DataDefaults.Folder, Background = "white", Channels = 1, Data = "/icons" };
+        var requested = new TrainOptions { Background = "#102030", Given = new HashSet<string> { "background", "epochs" } };
+        TrainOptions merged = ResumePolicy.Merge(saved, requested, "/runs/x/checkpoint.safetensors", "/runs/x");
+        Assert.Equal("white", merged.Background);
+        Assert.Equal(ImageBackground.White, merged.ResolvedBackground);
+        Assert.Equal(["--background"], ResumePolicy.Ignored(requested));
+        Assert.Contains(ResumePolicy.Settings, s => s.Flag == "background" && s.From == ResumeFrom.Checkpoint);
+
+        // Written to config.json, and a config from before --background existed reads as none (what such runs did).
+        Assert.Contains("\"background\": \"white\"", saved.ToJson(), StringComparison.Ordinal);
+        Assert.Equal("white", TrainOptions.FromJson(saved.ToJson()).Background);
+        TrainOptions old = TrainOptions.FromJson("{ \"dataset\": \"folder\", \"channels\": 3 }");
+        Assert.Equal("none", old.Background);
+        Assert.Null(old.ResolvedBackground);
     }
 }
