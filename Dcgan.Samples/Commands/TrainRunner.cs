@@ -42,7 +42,13 @@ public static class TrainRunner
         PosixSignalRegistration? sigterm = null;
         try
         {
-            requested.Validate();
+            // On --resume the data and model settings come from the checkpoint: the merged options are checked instead, so
+            // that a folder checkpoint's "--channels 3" is not judged against the default dataset's grey images.
+            if (requested.Resume is null)
+            {
+                requested.Validate();
+            }
+
             TrainOptions o = requested.Resume is { } resume ? ForResume(requested, resume) : requested;
             o.Validate();
             if (o.Out is { } requestedOut)

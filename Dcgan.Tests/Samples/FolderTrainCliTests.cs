@@ -95,11 +95,13 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
             Assert.Equal("White", config.RootElement.GetProperty("background").GetString());
         }
 
-        // --resume decodes over the checkpoint's background (from the cache), whatever --background says now.
-        var resumed = CommandLineTests.Dcgan($"train --resume \"{Path.Combine(outDir, "checkpoint.safetensors")}\" --background black --epochs 2", dataCache: cache);
+        // --resume decodes over the checkpoint's background (from the cache), whatever --background says now; the data
+        // settings given with it are checked against the checkpoint's dataset (folder), not the default one (mnist, whose
+        // grey 28×28 images once made "--channels 3" an error here).
+        var resumed = CommandLineTests.Dcgan($"train --resume \"{Path.Combine(outDir, "checkpoint.safetensors")}\" --background black --channels 3 --epochs 2", dataCache: cache);
         output.WriteLine(resumed.Out + resumed.Err);
         Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}\n{resumed.Out}\n{resumed.Err}");
-        Assert.Contains("--resume: --background ignored", resumed.Err, StringComparison.Ordinal);
+        Assert.Contains("--resume: --channels, --background ignored", resumed.Err, StringComparison.Ordinal);
         Assert.Contains($"Read 8 images (32×32 RGB over #ffffff) from the cache of {icons}", resumed.Out + resumed.Err, StringComparison.Ordinal);
     }
 
