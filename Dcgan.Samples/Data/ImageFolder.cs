@@ -2,7 +2,7 @@
 // first frame), with --background composited over an opaque colour (ImageBackground; by default not: alpha dropped, as
 // PIL's convert('RGB')), converted to RGB or grey (PIL's convert('L'): L = (19595·R + 38470·G + 7471·B + 2^15) >> 16), resized and centre-cropped as torchvision's Resize(S) + CenterCrop(S),
 // kept as bytes. Decoding runs on every core. Symbolic links are followed, but a folder whose real path was already
-// read is not read again, so a link back to a parent (a loop) cannot hang the walk.
+// read is not read again (a warning), and a link back to a folder that contains it (a loop) is an error naming it.
 namespace Dcgan.Samples.Data;
 
 using System.Buffers;
@@ -35,11 +35,15 @@ public static class ImageFolder
     public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif"];
 
     /// <summary>
-    /// Every image file under <paramref name="root"/>, recursively, sorted by relative path (ordinal). Links to files are
-    /// followed; a link to a folder whose real path was already read (a loop, or a second way to the same folder) and a link
-    /// that cannot be resolved are listed in <see cref="FolderListing.SkippedLinks"/> instead.
+    /// Every image file under <paramref name="root"/>, recursively, sorted by relative path (ordinal). Links to files and
+    /// to folders outside the tree are followed; a link to a folder inside the tree (read through its own path), to a
+    /// folder outside it already read through another link, or to nothing is listed in
+    /// <see cref="FolderListing.SkippedLinks"/> instead, whatever order the file system lists entries in.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A symbolic link inside the tree points to a folder that contains it (a loop: the tree would have no end).
+    /// </exception>
     public static FolderListing List(string root)
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -55,13 +59,17 @@ public static class ImageFolder
         var links = new List<string>();
         var visited = new HashSet<string>(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
         int other = 0;
-        var pending = new Stack<string>();
-        visited.Add(RealPath(full));
-        pending.Push(full);
+        var pending = new Stack<(string Path, string Real)>();
+        string rootReal = RealPath(full);
+        visited.Add(rootReal);
+        pending.Push((full, rootReal));
         while (pending.Count > 0)
         {
-            string folder = pending.Pop();
-            foreach (FileSystemInfo entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+            (string folder, string folderReal) = pending.Pop();
+            // Sorted, so that which of two links to the same outside folder is read does not depend on the file system.
+            FileSystemInfo[] entries = new DirectoryInfo(folder).GetFileSystemInfos();
+            Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (FileSystemInfo entry in entries)
             {
                 bool isLink = entry.LinkTarget is not null;
                 if (entry is DirectoryInfo dir)
@@ -73,13 +81,19 @@ public static class ImageFolder
                         continue;
                     }
 
-                    if (!visited.Add(real ?? RealPath(dir.FullName)))
+                    if (real is not null && Contains(real, folderReal))
+                    {
+                        throw new InvalidDataException($"{dir.FullName}: a symbolic link to {real}, which contains the link (a loop); expected a folder tree without loops: remove the link, or point --data below it.");
+                    }
+
+                    string dirReal = real ?? RealPath(dir.FullName);
+                    if ((isLink && Contains(rootReal, dirReal)) || !visited.Add(dirReal))
                     {
                         links.Add(dir.FullName);
                         continue;
                     }
 
-                    pending.Push(dir.FullName);
+                    pending.Push((dir.FullName, dirReal));
                 }
                 else if (Extensions.Contains(Path.GetExtension(entry.Name), StringComparer.OrdinalIgnoreCase))
                 {
@@ -281,6 +295,19 @@ public static class ImageFolder
     public static byte Luma(byte r, byte g, byte b) => (byte)(((19595 * r) + (38470 * g) + (7471 * b) + 32768) >> 16);
 
     private static string ErrorText(Exception e) => Terminal.ErrorOutput.OneLine(e.Message);
+
+    // Whether folder `outer` is `inner` or one of its parents (real paths, no trailing separator but for the file system root).
+    private static bool Contains(string outer, string inner)
+    {
+        StringComparison comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        if (string.Equals(outer, inner, comparison))
+        {
+            return true;
+        }
+
+        string prefix = Path.EndsInDirectorySeparator(outer) ? outer : outer + Path.DirectorySeparatorChar;
+        return inner.StartsWith(prefix, comparison);
+    }
 
     private static FileSystemInfo? TryResolve(FileSystemInfo link)
     {

@@ -53,9 +53,9 @@ public sealed class ImageFolderTests(ITestOutputHelper output)
     /// <summary>
     /// Writes the test folder: 9 decodable images (PNG, JPEG, WebP, BMP, GIF; grey and colour; sizes from 20×20 to 90×40)
     /// and one corrupt file in <c>root</c>, <c>root/people/a</c> and <c>root/people/b/c</c>, a text file, and a link
-    /// <c>people/b/c/up → ../..</c> (a loop) where links can be made.
+    /// <c>people/b/c/again → ../../a</c> (a second way to a folder of the tree, skipped) where links can be made.
     /// </summary>
-    internal static (int Images, string Corrupt, string? Loop) WriteFolder(string root)
+    internal static (int Images, string Corrupt, string? Link) WriteFolder(string root)
     {
         Directory.CreateDirectory(Path.Combine(root, "people", "a"));
         Directory.CreateDirectory(Path.Combine(root, "people", "b", "c"));
@@ -82,14 +82,14 @@ public sealed class ImageFolderTests(ITestOutputHelper output)
         byte[] jpeg = Encode(Picture(40, 40, 9, false), 40, 40, SKEncodedImageFormat.Jpeg);
         File.WriteAllBytes(corrupt, [.. jpeg[..2], .. new byte[64]]);
         File.WriteAllText(Path.Combine(root, "notes.txt"), "not an image");
-        string? loop = null;
+        string? link = null;
         if (!OperatingSystem.IsWindows())
         {
-            loop = Path.Combine(root, "people", "b", "c", "up");
-            File.CreateSymbolicLink(loop, Path.Combine("..", ".."));
+            link = Path.Combine(root, "people", "b", "c", "again");
+            File.CreateSymbolicLink(link, Path.Combine("..", "..", "a"));
         }
 
-        return (9, corrupt, loop);
+        return (9, corrupt, link);
     }
 
     // The reference: PIL's bilinear weights written out for one output pixel, summed in 2-D in double precision.
@@ -184,17 +184,17 @@ public sealed class ImageFolderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_folder_of_mixed_images_decodes_in_order_skipping_the_corrupt_file_and_the_loop()
+    public void A_folder_of_mixed_images_decodes_in_order_skipping_the_corrupt_file_and_the_second_way_in()
     {
         using var dir = new TempFolder();
         string root = dir.File("images");
-        (int count, string corrupt, string? loop) = WriteFolder(root);
+        (int count, string corrupt, string? link) = WriteFolder(root);
         FolderListing listing = ImageFolder.List(root);
         output.WriteLine(string.Join("\n", listing.Images.Select(f => f.RelativePath)));
         Assert.Equal(count + 1, listing.Images.Count);
         Assert.Equal(listing.Images.Select(f => f.RelativePath).Order(StringComparer.Ordinal), listing.Images.Select(f => f.RelativePath));
         Assert.Equal(1, listing.OtherFiles);
-        Assert.Equal(loop is null ? [] : [loop], listing.SkippedLinks);
+        Assert.Equal(link is null ? [] : [link], listing.SkippedLinks);
 
         DecodedFolder rgb = ImageFolder.Decode(listing.Images, 16, 3);
         Assert.Equal(count, rgb.Images.Count);
@@ -314,17 +314,47 @@ public sealed class ImageFolderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_link_loop_alone_does_not_hang_and_is_named()
+    public async Task A_link_loop_is_an_error_naming_the_link_and_never_hangs()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
         using var dir = new TempFolder();
         string root = dir.File("loop");
+        Directory.CreateDirectory(Path.Combine(root, "a", "b"));
+        File.WriteAllBytes(Path.Combine(root, "a", "b", "one.png"), Encode(Picture(8, 8, 1, false), 8, 8, SKEncodedImageFormat.Png));
+        foreach (string target in new[] { "..", Path.Combine("..", ".."), ".", root, "/" })
+        {
+            string back = Path.Combine(root, "a", "b", "back");
+            File.Delete(back);
+            File.CreateSymbolicLink(back, target);
+            var e = await Assert.ThrowsAsync<InvalidDataException>(() => Task.Run(() => ImageFolder.List(root), TestContext.Current.CancellationToken)
+                .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+            output.WriteLine($"back -> {target}: {e.Message}");
+            Assert.StartsWith($"{back}: a symbolic link to ", e.Message, StringComparison.Ordinal);
+            Assert.Contains("which contains the link (a loop)", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Links_inside_the_tree_dangling_links_and_a_second_link_outside_are_skipped_and_named_one_outside_is_read()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var dir = new TempFolder();
+        string root = dir.File("tree");
+        string outside = dir.File("outside");
         Directory.CreateDirectory(Path.Combine(root, "a"));
-        File.CreateSymbolicLink(Path.Combine(root, "a", "back"), "..");
+        Directory.CreateDirectory(outside);
+        File.WriteAllBytes(Path.Combine(root, "a", "in.png"), Encode(Picture(8, 8, 1, false), 8, 8, SKEncodedImageFormat.Png));
+        File.WriteAllBytes(Path.Combine(outside, "out.png"), Encode(Picture(8, 8, 2, false), 8, 8, SKEncodedImageFormat.Png));
+        File.CreateSymbolicLink(Path.Combine(root, "0-sibling"), "a"); // sorts before a: still skipped, a is read by its own path
+        File.CreateSymbolicLink(Path.Combine(root, "x1"), outside);
+        File.CreateSymbolicLink(Path.Combine(root, "x2"), outside);
+        File.CreateSymbolicLink(Path.Combine(root, "gone.png"), dir.File("nothing.png"));
         File.CreateSymbolicLink(Path.Combine(root, "self.png"), Path.Combine(root, "self.png"));
-        FolderListing listing = await Task.Run(() => ImageFolder.List(root), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        Assert.Empty(listing.Images);
-        Assert.Equal([Path.Combine(root, "a", "back"), Path.Combine(root, "self.png")], listing.SkippedLinks);
+        FolderListing listing = ImageFolder.List(root);
+        output.WriteLine(string.Join("\n", listing.Images.Select(f => f.RelativePath)));
+        Assert.Equal([Path.Combine("a", "in.png"), Path.Combine("x1", "out.png")], listing.Images.Select(f => f.RelativePath));
+        string[] expected = [.. new[] { "0-sibling", "gone.png", "self.png", "x2" }.Select(n => Path.Combine(root, n))];
+        Assert.Equal(expected, listing.SkippedLinks);
     }
 
     [Fact]

@@ -152,7 +152,7 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
     {
         { "empty", "expected image files" },
         { "undecodable", "none of its 2 image files could be decoded" },
-        { "loop-only", "expected image files" },
+        { "loop-only", "which contains the link (a loop); expected a folder tree without loops" },
         { "cifar-size", "expected a multiple of 3,073 bytes" },
         { "idx-zero", "holds 0 images" },
         { "no-data", "--dataset folder needs --data DIR" },
