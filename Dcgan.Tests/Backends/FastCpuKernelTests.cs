@@ -114,6 +114,7 @@ public sealed class FastCpuKernelTests : IDisposable
     [InlineData(5, 700, 300)] // shared A over two K slices
     [InlineData(128, 100, 2100)] // split K, computed as Cᵀ, a short last run
     [InlineData(30, 70, 2048)] // split K, computed as C
+    [InlineData(3, 5, 70000)] // split K in 64 runs longer than 1,024
     public void Gemm_matches_a_naive_product(int m, int n, int k)
     {
         var random = new RandomSource((ulong)((m * 1000) + n));

@@ -6,11 +6,11 @@
 //   gradient: M ≈ 100, N ≈ 8,192, K ≈ 100): A is small and packed once, and each chunk packs its slice of B right
 //   before using it, so the large operand crosses memory once instead of being written packed and read back.
 // - split K, when C is small and K long (that ConvTranspose2d's input gradient: 128×100, K = 8,192): C blocks alone
-//   would be too few chunks, each rereading a whole operand; instead each chunk multiplies one fixed 1,024-long run of
-//   K into its own partial C, and the partials are added in run order. The orientation (C or Cᵀ) that pads the
+//   would be too few chunks, each rereading a whole operand; instead each chunk multiplies one run of K (1,024 long,
+//   longer when K would need over 64 runs) into its own partial C, and the partials are added in run order. The orientation (C or Cᵀ) that pads the
 //   6×64 register tile least is used, and the reduction writes C either way.
 // Every C element is summed in a fixed order that depends on the shape only: one chain of multiply-adds over K
-// (shared A or B), or chains over the 1,024-long runs added in run order (split K), so results do not depend on
+// (shared A or B), or chains over the runs of K added in run order (split K), so results do not depend on
 // the block sizes, the thread count or the vector width.
 namespace Dcgan.Backends.Cpu;
 
@@ -48,8 +48,10 @@ internal sealed unsafe class Gemm : ChunkJob
     private const int TilesPerStrip = 8;
     private const int AStrip = TilesPerStrip * MR;
 
-    // Split K: the fixed length of one run of K (a multiple of KC), the shortest K and the largest C it is used for.
+    // Split K: the length of one run of K (a multiple of KC; longer when K would need more than SplitMaxRuns runs, so
+    // the partials stay within 64 × 64 K floats), the shortest K and the largest C it is used for.
     private const int SplitRun = 4 * KC;
+    private const int SplitMaxRuns = 64;
     private const int SplitMinK = 2 * SplitRun;
     private const long SplitMaxC = 64 * 1024;
     private const int ReduceRowsPerChunk = 16;
@@ -83,8 +85,9 @@ internal sealed unsafe class Gemm : ChunkJob
     private bool _accumulate;
     private int _mBlocks;
 
-    // Split K: runs, the partial C's row stride (whole 64-column panels), and whether A, B and C were exchanged.
+    // Split K: runs and their length, the partial C's row stride (whole 64-column panels), and whether A, B and C were exchanged.
     private int _runs;
+    private int _runLength;
     private nint _ldp;
     private bool _swapped;
 
@@ -313,7 +316,8 @@ internal sealed unsafe class Gemm : ChunkJob
             SetOperands(m, n, a, ars, acs, b, brs, bcs);
         }
 
-        _runs = (_k + SplitRun - 1) / SplitRun;
+        _runLength = Math.Max(SplitRun, ((_k + SplitMaxRuns - 1) / SplitMaxRuns + KC - 1) / KC * KC);
+        _runs = (_k + _runLength - 1) / _runLength;
         _ldp = (_n + NR - 1) / NR * NR;
         _partials.Ensure((long)_runs * _m * _ldp);
         _phase = Phase.SplitK;
@@ -335,14 +339,14 @@ internal sealed unsafe class Gemm : ChunkJob
         float* tile = scratch.Tile.Ensure(MR * NR);
         Segment* segment = scratch.Segments.Ensure(1);
         float* partial = _partials.Pointer + ((long)run * _m * _ldp);
-        int end = Math.Min(_k, (run + 1) * SplitRun);
-        for (int p0 = run * SplitRun; p0 < end; p0 += KC)
+        int start = run * _runLength, end = Math.Min(_k, start + _runLength);
+        for (int p0 = start; p0 < end; p0 += KC)
         {
             int kc = Math.Min(KC, end - p0);
             PackStrips(packA, 0, _m, p0, kc);
             PackB(packB, p0, kc, 0, _n);
             *segment = new Segment(0, 0, kc);
-            Multiply(packA, packB, segment, _m, (int)_ldp, kc, partial, _ldp, p0 > run * SplitRun, tile);
+            Multiply(packA, packB, segment, _m, (int)_ldp, kc, partial, _ldp, p0 > start, tile);
         }
     }
 
