@@ -67,7 +67,7 @@ public static class DataSources
             ?? throw new ArgumentException($"--dataset {o.Dataset} needs --data DIR: {(o.Dataset == DataDefaults.Folder ? "a folder of images (PNG, JPEG, BMP, WebP, GIF; subfolders are read too)" : "the folder holding data_batch_1.bin … data_batch_5.bin")}.");
         FolderLoad load = o.Dataset == DataDefaults.Cifar10
             ? FolderDataset.LoadCifar10(folder, o.ResolvedImageSize, o.ResolvedChannels)
-            : FolderDataset.Load(folder, o.ResolvedImageSize, o.ResolvedChannels, DatasetResolver.DefaultCacheRoot(), DecodeLine, o.Threads, o.ResolvedBackground);
+            : FolderDataset.Load(folder, o.ResolvedImageSize, o.ResolvedChannels, DatasetResolver.DefaultCacheRoot(), DecodeLine, o.Threads, o.ResolvedBackground, o.Limit);
         foreach (string warning in load.Warnings)
         {
             ErrorOutput.Warning(warning);

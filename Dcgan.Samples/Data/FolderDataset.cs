@@ -10,7 +10,7 @@ using Dcgan.Samples.Training;
 /// <summary>What <see cref="FolderDataset.Load"/> read, with the one-line message and the warnings to show.</summary>
 /// <param name="Images">The images.</param>
 /// <param name="Message">One line: how many images were read from where (the folder, or the cache of the folder), and how fast.</param>
-/// <param name="Warnings">Files skipped (undecodable, link loops), one line each kind.</param>
+/// <param name="Warnings">Files skipped (undecodable; links to a folder read through another path or to nothing), one line each kind.</param>
 /// <param name="CacheState">What was found in the cache (Read when the images came from it).</param>
 public sealed record FolderLoad(TrainingImages Images, string Message, IReadOnlyList<string> Warnings, CacheState CacheState);
 
@@ -31,9 +31,13 @@ public static class FolderDataset
     /// <param name="progress">Decoding progress (not called when the cache is used).</param>
     /// <param name="threads">Decoding threads; 0 = every core.</param>
     /// <param name="background">--background: the colour transparent pixels are composited onto; null (none) drops alpha.</param>
+    /// <param name="limit">
+    /// --limit: without a current cache, decode only the first files (in path order) until this many images decoded, and
+    /// cache nothing (a partial decode); null decodes every file.
+    /// </param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">The folder holds no image file, or none of them decodes.</exception>
-    public static FolderLoad Load(string folder, int size, int channels, string? cacheRoot, Action<DecodeProgress>? progress = null, int threads = 0, ImageBackground? background = null)
+    public static FolderLoad Load(string folder, int size, int channels, string? cacheRoot, Action<DecodeProgress>? progress = null, int threads = 0, ImageBackground? background = null, int? limit = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var clock = Stopwatch.StartNew();
@@ -41,7 +45,7 @@ public static class FolderDataset
         var warnings = new List<string>();
         if (listing.SkippedLinks.Count > 0)
         {
-            warnings.Add($"{folder}: skipped {Count(listing.SkippedLinks.Count, "symbolic link")} to a folder already read (a loop) or to nothing: {Names(listing.SkippedLinks)}.");
+            warnings.Add($"{folder}: skipped {Count(listing.SkippedLinks.Count, "symbolic link")} to a folder read through another path, or to nothing: {Names(listing.SkippedLinks)}.");
         }
 
         if (listing.Images.Count == 0)
@@ -76,21 +80,45 @@ public static class FolderDataset
         }
 
         var decodeClock = Stopwatch.StartNew();
-        DecodedFolder decoded = ImageFolder.Decode(listing.Images, size, channels, progress, threads, background);
+        IReadOnlyList<ImageFile> files = listing.Images;
+        DecodedFolder decoded;
+        if (limit is int wanted && wanted < files.Count)
+        {
+            // The first files only; when some of them do not decode, a longer prefix (the skips show how many to add).
+            int take = wanted;
+            while (true)
+            {
+                decoded = ImageFolder.Decode(files.Take(take).ToList(), size, channels, progress, threads, background);
+                if (decoded.Images.Count >= wanted || take == files.Count)
+                {
+                    break;
+                }
+
+                take = (int)Math.Min(files.Count, take + (2L * (wanted - decoded.Images.Count)) + 16);
+            }
+
+            files = files.Take(take).ToList();
+        }
+        else
+        {
+            decoded = ImageFolder.Decode(files, size, channels, progress, threads, background);
+        }
+
         double seconds = decodeClock.Elapsed.TotalSeconds;
+        bool partial = files.Count < listing.Images.Count;
         if (decoded.Images.Count == 0)
         {
-            throw new InvalidDataException($"{folder}: none of its {Count(listing.Images.Count, "image file")} could be decoded ({string.Join("; ", decoded.Skipped.Take(NamedSkips).Select(s => $"{s.Path}: {s.Reason}"))}{(decoded.Skipped.Count > NamedSkips ? "; …" : string.Empty)}).");
+            throw new InvalidDataException($"{folder}: none of its {(partial ? "first " : string.Empty)}{Count(files.Count, "image file")} could be decoded ({string.Join("; ", decoded.Skipped.Take(NamedSkips).Select(s => $"{s.Path}: {s.Reason}"))}{(decoded.Skipped.Count > NamedSkips ? "; …" : string.Empty)}).");
         }
 
         List<string> skippedNames = decoded.Skipped.Take(NamedSkips).Select(s => $"{s.Path} ({s.Reason})").ToList();
         if (decoded.Skipped.Count > 0)
         {
-            warnings.Add(SkipWarning(folder, decoded.Skipped.Count, listing.Images.Count, skippedNames));
+            warnings.Add(SkipWarning(folder, decoded.Skipped.Count, files.Count, skippedNames));
         }
 
-        string cacheNote = string.Empty;
-        if (cacheFile is not null)
+        string cacheNote = partial ? $"; not cached: --limit {limit} decoded the first {files.Count:N0} of {listing.Images.Count:N0} image files only" : string.Empty;
+        if (cacheFile is not null && !partial)
         {
             try
             {
@@ -104,7 +132,7 @@ public static class FolderDataset
         }
 
         var images = Wrap(decoded.Images, size, channels, folder);
-        double rate = listing.Images.Count / Math.Max(seconds, 1e-9);
+        double rate = files.Count / Math.Max(seconds, 1e-9);
         return new FolderLoad(images, $"Decoded {images.Count:N0} images ({shape}) from {folder} in {seconds:F1} s ({rate.ToString("N0", CultureInfo.InvariantCulture)} images/s){cacheNote}.", warnings, state);
     }
 

@@ -231,6 +231,42 @@ public sealed class ImageFolderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_limit_decodes_only_the_first_files_and_caches_nothing_until_a_full_read()
+    {
+        using var dir = new TempFolder();
+        string root = dir.File("images");
+        string cache = dir.File("cache");
+        (int count, string corrupt, _) = WriteFolder(root);
+        List<string> paths = ImageFolder.List(root).Images.Select(f => f.Path).ToList();
+        FolderLoad full = FolderDataset.Load(root, 16, 3, cacheRoot: null);
+
+        // The first three files decode: exactly those, the same bytes as in a full decode, nothing cached.
+        FolderLoad three = FolderDataset.Load(root, 16, 3, cache, limit: 3);
+        output.WriteLine(three.Message);
+        Assert.Equal(3, three.Images.Count);
+        Assert.Contains("not cached: --limit 3 decoded the first 3 of 10 image files only", three.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(cache) && Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Any(), "a partial decode is not cached");
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(full.Images.Images[i].ToArray(), three.Images.Images[i].ToArray());
+        }
+
+        // The corrupt file falls inside the first seven: a longer prefix is decoded, so seven images still come back.
+        int broken = paths.IndexOf(corrupt);
+        Assert.True(broken is >= 0 and < 7, $"the corrupt file is file {broken}");
+        FolderLoad seven = FolderDataset.Load(root, 16, 3, cache, limit: 7);
+        output.WriteLine(seven.Message + " | " + string.Join(" | ", seven.Warnings));
+        Assert.True(seven.Images.Count >= 7, $"{seven.Images.Count} images");
+        Assert.Contains(seven.Warnings, w => w.Contains(corrupt, StringComparison.Ordinal));
+
+        // A limit at or above the file count, or a current cache, reads everything as before.
+        Assert.Equal(count, FolderDataset.Load(root, 16, 3, cache, limit: 10).Images.Count);
+        FolderLoad cached = FolderDataset.Load(root, 16, 3, cache, limit: 3);
+        Assert.Equal(CacheState.Read, cached.CacheState);
+        Assert.Equal(count, cached.Images.Count);
+    }
+
+    [Fact]
     public void The_second_read_comes_from_the_cache_a_touched_file_or_a_damaged_cache_rebuilds_it()
     {
         using var dir = new TempFolder();
