@@ -426,19 +426,7 @@ internal sealed unsafe class Gemm : ChunkJob
             // Row-major A: 16×16 register transposes, 16 rows at a time.
             for (; g + 16 <= rows; g += 16)
             {
-                int k = 0;
-                for (; k + 16 <= kc; k += 16)
-                {
-                    SimdAt.Transpose16(_width, src + (g * _ars) + k, _ars, dst + (k * AStrip) + g, AStrip);
-                }
-
-                for (; k < kc; k++)
-                {
-                    for (int r = g; r < g + 16; r++)
-                    {
-                        dst[(k * AStrip) + r] = src[(r * _ars) + k];
-                    }
-                }
+                TransposeSixteen(src + (g * _ars), _ars, kc, dst + g, AStrip);
             }
         }
 
@@ -448,6 +436,28 @@ internal sealed unsafe class Gemm : ChunkJob
             for (int k = 0; k < kc; k++)
             {
                 dst[(k * AStrip) + g] = s[k * _acs];
+            }
+        }
+    }
+
+    /// <summary>
+    /// dst[k·ldd + r] = src[r·stride + k] for r &lt; 16 and k &lt; kc: sixteen rows that are contiguous in k, stored k-major,
+    /// by 16×16 register transposes (the last kc mod 16 values one by one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TransposeSixteen(float* src, nint stride, int kc, float* dst, nint ldd)
+    {
+        int k = 0;
+        for (; k + 16 <= kc; k += 16)
+        {
+            SimdAt.Transpose16(_width, src + k, stride, dst + (k * ldd), ldd);
+        }
+
+        for (; k < kc; k++)
+        {
+            for (int r = 0; r < 16; r++)
+            {
+                dst[(k * ldd) + r] = src[(r * stride) + k];
             }
         }
     }
@@ -474,19 +484,7 @@ internal sealed unsafe class Gemm : ChunkJob
                 // B stored transposed (its columns contiguous): 16×16 register transposes.
                 for (; j + 16 <= cols; j += 16)
                 {
-                    int k = 0;
-                    for (; k + 16 <= kc; k += 16)
-                    {
-                        SimdAt.Transpose16(_width, src + (j * _bcs) + k, _bcs, panel + (k * NR) + j, NR);
-                    }
-
-                    for (; k < kc; k++)
-                    {
-                        for (int jj = j; jj < j + 16; jj++)
-                        {
-                            panel[(k * NR) + jj] = src[(jj * _bcs) + k];
-                        }
-                    }
+                    TransposeSixteen(src + (j * _bcs), _bcs, kc, panel + j, NR);
                 }
             }
 
