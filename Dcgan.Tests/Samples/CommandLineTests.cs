@@ -115,13 +115,15 @@ public sealed class CommandLineTests
     public async Task Ctrl_C_finishes_the_step_saves_a_checkpoint_and_exits_130()
     {
         // A process started in the background by a non-interactive shell ignores SIGINT, and its children inherit that
-        // (the runtime keeps an inherited SIG_IGN): the signal could not reach the trainer, so the test cannot run.
-        if (SigIntIgnored())
+        // (the runtime keeps an inherited SIG_IGN): the trainer is then started through GNU env, which restores the
+        // default disposition first; only without such an env can the signal not reach it.
+        bool restore = SigIntIgnored();
+        if (restore && !EnvRestoresSignals())
         {
-            Assert.Skip("SIGINT is ignored in this process (started in the background by a non-interactive shell), so a child cannot receive Ctrl+C.");
+            Assert.Skip("SIGINT is ignored in this process (started in the background by a non-interactive shell) and this env has no --default-signal, so a child cannot receive Ctrl+C.");
         }
 
-        await SignalAfterStep3StopsCleanly("INT", 130, "stopping after this step");
+        await SignalAfterStep3StopsCleanly("INT", 130, "stopping after this step", restoreSigInt: restore);
     }
 
     [Fact]
@@ -136,12 +138,13 @@ public sealed class CommandLineTests
 
     // Sends the signal once step 3 of a long run has been logged, then expects the exit code, the message, a checkpoint
     // saved mid-epoch and the --resume hint.
-    private static async Task SignalAfterStep3StopsCleanly(string signal, int exitCode, string message, bool twice = false)
+    private static async Task SignalAfterStep3StopsCleanly(string signal, int exitCode, string message, bool twice = false, bool restoreSigInt = false)
     {
         using var dir = new TempFolder();
         string outDir = dir.File("run");
         string dll = typeof(global::Dcgan.Samples.Program).Assembly.Location;
-        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" train --limit 2048 --batch-size 16 --ngf 4 --ndf 4 --epochs 50 --log-every 1 --out \"{outDir}\"")
+        string arguments = $"\"{dll}\" train --limit 2048 --batch-size 16 --ngf 4 --ndf 4 --epochs 50 --log-every 1 --out \"{outDir}\"";
+        var info = new ProcessStartInfo(restoreSigInt ? "env" : "dotnet", restoreSigInt ? $"--default-signal=INT dotnet {arguments}" : arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -175,6 +178,21 @@ public sealed class CommandLineTests
         Assert.Equal("0", meta["epoch"]);
         Assert.True(int.Parse(meta["step_in_epoch"], CultureInfo.InvariantCulture) >= 3);
         Assert.Contains("--resume", rest + errors);
+    }
+
+    // GNU coreutils' env (8.31 and later) resets a signal to its default action before it runs the command.
+    private static bool EnvRestoresSignals()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("env", "--default-signal=INT true") { RedirectStandardError = true, UseShellExecute = false })!;
+            p.WaitForExit();
+            return p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
     }
 
     private static bool SigIntIgnored()
