@@ -36,6 +36,7 @@ public static class TrainCommand
         var channels = new Option<int?>("--channels") { Description = "1 (grey) or 3 (RGB; default for folder and cifar10; MNIST is 1)." };
         var background = new Option<string>("--background") { Description = "--dataset folder: what transparent pixels become: none (alpha dropped, the colour under them kept, as torchvision's ImageFolder), white, black or #RRGGBB (each image composited over that colour before the grey/RGB conversion and the resize; for icons, sprites and logos).", DefaultValueFactory = _ => ImageBackground.None };
         var download = new Option<bool>("--download") { Description = "Download the full dataset into the cache folder when it is missing; a failed download is an error (exit 2), never a switch to the embedded sample." };
+        var force = new Option<bool>("--force") { Description = "Start a new run in an --out folder that already holds one (its checkpoint, config.json, losses, quality files, grids and progress.gif are removed first); without it such a folder is refused, so two runs never mix." };
         var allowDataChange = new Option<bool>("--allow-data-change") { Description = "With --resume: continue even when the images found now are not the ones the checkpoint was trained on (by count and SHA-256 fingerprint); without it such a resume is refused." };
         var conditional = new Option<bool>("--conditional") { Description = "A class-conditional DCGAN (Mirza & Osindero 2014; dcgan and dcgan64): the label joins G's noise and D's image as one-hot channels; the epoch grids show one row per class with the same noise in every column." };
         var evalEvery = new Option<int?>("--eval-every") { Description = "Measure the sample quality every N epochs (2,000 samples scored by the shipped classifier: Fréchet distance on its features, classifier score, class shares) into quality.csv and quality.png; 0 turns it off. Default: 1 for 28×28 grey data with a shipped classifier (MNIST), off otherwise." };
@@ -53,7 +54,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a DCGAN on MNIST, Fashion-MNIST, CIFAR-10 or a folder of images and write grids, progress.gif, losses.csv/png, config.json and checkpoints.")
         {
-            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, checkpointEvery, resume, dryRun, sampleMode, dataset, data, imageSize, channels, background, download, allowDataChange, conditional, evalEvery, logEvery, cuda,
+            arch, epochs, batchSize, lr, beta1, nz, ngf, ndf, dropout, seed, limit, threads, device, outDir, force, checkpointEvery, resume, dryRun, sampleMode, dataset, data, imageSize, channels, background, download, allowDataChange, conditional, evalEvery, logEvery, cuda,
         };
         command.SetAction(r => TrainRunner.Run(new TrainOptions
         {
@@ -82,6 +83,7 @@ public static class TrainCommand
             Background = r.GetValue(background)!,
             Download = r.GetValue(download),
             AllowDataChange = r.GetValue(allowDataChange),
+            Force = r.GetValue(force),
             Conditional = r.GetValue(conditional),
             EvalEvery = r.GetValue(evalEvery),
             LogEvery = r.GetValue(logEvery),

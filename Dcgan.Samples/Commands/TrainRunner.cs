@@ -54,6 +54,7 @@ public static class TrainRunner
             if (o.Out is { } requestedOut)
             {
                 OutputFolder.CheckCanHold(requestedOut, "--out");
+                CheckRunFolder(requested, o, requestedOut);
             }
 
             if (o.Threads > Environment.ProcessorCount)
@@ -197,6 +198,42 @@ public static class TrainRunner
     /// The record of the data found now. On --resume it must be the checkpoint's images (same count and fingerprint)
     /// unless --allow-data-change; a checkpoint from before data records were kept gets a warning.
     /// </summary>
+
+    // The files of a run: their presence means a folder holds one; --force removes them (with the epoch grids).
+    private static readonly string[] RunFiles = ["config.json", "checkpoint.safetensors", "losses.csv", "losses.png", "quality.csv", "quality.png", "progress.gif"];
+
+    // A new run must not mix with another in the same folder (losses.csv would gain a second run's rows, old grids would
+    // stay), and a --dry-run must not write its one step into the run it resumes.
+    private static void CheckRunFolder(TrainOptions requested, TrainOptions o, string outDir)
+    {
+        string full = Path.GetFullPath(outDir);
+        if (requested.Resume is { } resume && string.Equals(full, Path.GetDirectoryName(Path.GetFullPath(resume)), StringComparison.Ordinal))
+        {
+            if (o.DryRun)
+            {
+                throw new ArgumentException($"--dry-run with --resume would write its one step into the run being resumed ({full}); give --out a new folder for the trial.");
+            }
+
+            return;
+        }
+
+        string[] found = [.. RunFiles.Take(3).Where(f => File.Exists(Path.Combine(full, f)))];
+        if (found.Length == 0)
+        {
+            return;
+        }
+
+        if (!o.Force)
+        {
+            string hint = found.Contains("checkpoint.safetensors") ? $"continue it with --resume {Path.Combine(outDir, "checkpoint.safetensors")}, " : string.Empty;
+            throw new ArgumentException($"--out {outDir} already holds a run ({string.Join(", ", found)}); {hint}choose another --out, or pass --force to remove that run's files and start again there.");
+        }
+
+        foreach (string file in RunFiles.Select(f => Path.Combine(full, f)).Concat(Directory.EnumerateFiles(full, "epoch_*.png")))
+        {
+            File.Delete(file);
+        }
+    }
     private static DataRecord CheckData(TrainOptions o, DataRecord now)
     {
         if (o.Resume is not { } checkpoint)

@@ -138,6 +138,11 @@ public sealed record TrainOptions
     [Resume(ResumeFrom.CommandLine)]
     public bool AllowDataChange { get; init; }
 
+    /// <summary>--force: start a new run in an --out folder that holds another run, removing that run's files first.</summary>
+    [JsonIgnore]
+    [Resume(ResumeFrom.CommandLine)]
+    public bool Force { get; init; }
+
     /// <summary>Whether the setting with kebab-case name <paramref name="name"/> was given (always, for programmatic use).</summary>
     public bool IsGiven(string name) => Given is null || Given.Contains(name);
 

@@ -13,6 +13,42 @@ public sealed class TrainRecordCliTests(ITestOutputHelper output)
 {
     private const string Tiny = "--limit 64 --batch-size 32 --ngf 8 --ndf 8";
 
+    [Fact]
+    public void A_new_run_refuses_a_folder_holding_another_unless_forced_and_a_dry_run_never_writes_into_the_run_it_resumes()
+    {
+        using var dir = new TempFolder();
+        string outDir = dir.File("run");
+        string checkpoint = Path.Combine(outDir, "checkpoint.safetensors"), losses = Path.Combine(outDir, "losses.csv");
+        var first = CommandLineTests.Dcgan($"train {Tiny} --epochs 2 --out \"{outDir}\"");
+        Assert.True(first.Exit == 0, first.Err);
+        byte[] saved = File.ReadAllBytes(checkpoint);
+        string rows = File.ReadAllText(losses);
+
+        // A second run into the same folder would append its losses to the first's and leave its grids behind.
+        var again = CommandLineTests.Dcgan($"train {Tiny} --epochs 1 --out \"{outDir}\"");
+        output.WriteLine(again.Err);
+        Assert.Equal(2, again.Exit);
+        Assert.Contains($"--out {outDir} already holds a run (config.json, checkpoint.safetensors, losses.csv); continue it with --resume {checkpoint}, choose another --out, or pass --force", again.Err, StringComparison.Ordinal);
+        Assert.Equal(saved, File.ReadAllBytes(checkpoint));
+        Assert.Equal(rows, File.ReadAllText(losses));
+
+        // A trial step of a resumed run goes elsewhere, never into the run itself.
+        var dry = CommandLineTests.Dcgan($"train --resume \"{checkpoint}\" --epochs 3 --dry-run");
+        output.WriteLine(dry.Err);
+        Assert.Equal(2, dry.Exit);
+        Assert.Contains($"--dry-run with --resume would write its one step into the run being resumed ({outDir}); give --out a new folder", dry.Err, StringComparison.Ordinal);
+        Assert.Equal(saved, File.ReadAllBytes(checkpoint));
+        Assert.False(File.Exists(Path.Combine(outDir, "epoch_0003.png")));
+        Assert.Equal(0, CommandLineTests.Dcgan($"train --resume \"{checkpoint}\" --epochs 3 --dry-run --out \"{dir.File("trial")}\"").Exit);
+        Assert.Equal(saved, File.ReadAllBytes(checkpoint));
+
+        // --force starts over: nothing of the first run is left to mix with the second.
+        var forced = CommandLineTests.Dcgan($"train {Tiny} --epochs 1 --out \"{outDir}\" --force");
+        Assert.True(forced.Exit == 0, forced.Err);
+        Assert.False(File.Exists(Path.Combine(outDir, "epoch_0002.png")), "the first run's second grid is gone");
+        Assert.All(File.ReadAllLines(losses).Skip(1), line => Assert.StartsWith("1,", line, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("train --batchsize 32", "unknown option '--batchsize'; did you mean '--batch-size'?", "See 'dcgan train --help'.")]
     [InlineData("train --epochs abc", "--epochs: 'abc' is not an integer.", "See 'dcgan train --help'.")]
