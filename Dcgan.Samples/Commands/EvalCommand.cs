@@ -52,6 +52,12 @@ public static class EvalCommand
 
             var clock = Stopwatch.StartNew();
             TrainOptions o = TrainRunner.ReadConfig(checkpoint);
+            if (!DataDefaults.IsIdx(o.Dataset))
+            {
+                // The classifier reads 28×28 grey digits or clothes; a folder or CIFAR-10 run has no classifier to measure with.
+                throw new ArgumentException($"{checkpoint} was trained on {o.Dataset} images ({o.ResolvedChannels}×{o.ResolvedImageSize}×{o.ResolvedImageSize}); 'dcgan eval' measures quality with a classifier of 28×28 grey MNIST or Fashion-MNIST images, so it has nothing to measure these with.");
+            }
+
             using IBackend backend = Devices.Create(device, threads);
             using MnistClassifier c = classifierFile is null
                 ? MnistClassifier.LoadEmbedded(o.Dataset, backend)

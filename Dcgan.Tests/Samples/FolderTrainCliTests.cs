@@ -103,6 +103,12 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
         Assert.True(resumed.Exit == 0, $"exit {resumed.Exit}\n{resumed.Out}\n{resumed.Err}");
         Assert.Contains("--resume: --channels, --background ignored", resumed.Err, StringComparison.Ordinal);
         Assert.Contains($"Read 8 images (32×32 RGB over #ffffff) from the cache of {icons}", resumed.Out + resumed.Err, StringComparison.Ordinal);
+
+        // eval has no classifier for folder images: one line saying so, not a command that cannot work.
+        var eval = CommandLineTests.Dcgan($"eval --checkpoint \"{Path.Combine(outDir, "checkpoint.safetensors")}\" --count 16", dataCache: cache);
+        output.WriteLine(eval.Err);
+        Assert.Equal(2, eval.Exit);
+        Assert.Contains("was trained on folder images (3×32×32); 'dcgan eval' measures quality with a classifier of 28×28 grey MNIST or Fashion-MNIST images", eval.Err, StringComparison.Ordinal);
     }
 
     [Fact]
