@@ -114,7 +114,7 @@ public static class TrainRunner
             }
 
             AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), o.Resolve().ToJson());
-            reporter.Message($"Training {o.Arch} on {trainer.ImageCount} images ({data.Source}), batch {o.ResolvedBatchSize}, {trainer.StepsPerEpoch} steps per epoch, device {backend.Name}; writing to {outDir}");
+            reporter.Message($"Training {o.Arch} on {trainer.ImageCount.ToString("N0", CultureInfo.InvariantCulture)} images ({data.Source}), batch {o.ResolvedBatchSize}, {(o.DryRun ? "1 step per epoch (--dry-run)" : $"{trainer.StepsPerEpoch} steps per epoch")}, device {backend.Name}; writing to {outDir}");
             if (installCancelHandler)
             {
                 // `timeout`, systemd and `dotnet run` can deliver one stop request twice within milliseconds (to the process

@@ -235,6 +235,12 @@ public sealed record TrainOptions
         {
             Require(ResolvedImageSize % 4 == 0, $"--image-size is {ResolvedImageSize}; --arch dcgan needs a multiple of 4 (28, 32, 64, ...).");
         }
+
+        // Every dataset is read at the resolved size, so a preset that cannot make it is refused before any decoding.
+        if (Architectures.All.Contains(Arch))
+        {
+            Preset.CheckGeometry(new ImageGeometry(ResolvedChannels, ResolvedImageSize, ResolvedImageSize));
+        }
     }
 
     public static readonly JsonSerializerOptions Json = new()

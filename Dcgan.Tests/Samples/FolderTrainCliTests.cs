@@ -164,6 +164,7 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
         { "no-data", "--dataset folder needs --data DIR" },
         { "mnist-size", "--image-size is 64, but mnist's IDX images are 28×28" },
         { "odd-size", "--arch dcgan needs a multiple of 4" },
+        { "dcgan64-size", "--arch dcgan64 makes 64×64 images; the data is 32×32" },
         { "bad-background", "--background is 'grey'; expected none, white, black or #RRGGBB (six hex digits, e.g. #808080)." },
         { "short-background", "--background is '#12345'; expected none, white, black or #RRGGBB" },
         { "mnist-background", "--background is for --dataset folder only; mnist's images have no transparency (alpha channel) to composite" },
@@ -215,6 +216,12 @@ public sealed class FolderTrainCliTests(ITestOutputHelper output)
                 break;
             case "odd-size":
                 flags = $"--dataset folder --data \"{data}\" --image-size 30";
+                named = null;
+                break;
+            case "dcgan64-size":
+                // Refused before decoding: the one file here does not decode, which would otherwise be the error.
+                File.WriteAllBytes(Path.Combine(data, "a.png"), [1, 2, 3]);
+                flags = $"--dataset folder --data \"{data}\" --arch dcgan64 --image-size 32";
                 named = null;
                 break;
             case "bad-background":
