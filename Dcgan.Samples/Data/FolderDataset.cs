@@ -117,6 +117,11 @@ public static class FolderDataset
             warnings.Add(SkipWarning(folder, decoded.Skipped.Count, files.Count, skippedNames));
         }
 
+        if (background is null && decoded.Transparent > 0)
+        {
+            warnings.Add($"{folder}: {decoded.Transparent:N0} of the {decoded.Images.Count:N0} images have transparent pixels, kept as the colour stored under them (alpha dropped, as torchvision's ImageFolder); --background white (or black, or #RRGGBB) composites them over a colour instead.");
+        }
+
         string cacheNote = partial ? $"; not cached: --limit {limit} decoded the first {files.Count:N0} of {listing.Images.Count:N0} image files only" : string.Empty;
         if (cacheFile is not null && !partial)
         {

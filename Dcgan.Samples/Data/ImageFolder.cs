@@ -26,7 +26,8 @@ public readonly record struct DecodeProgress(int Done, int Total, TimeSpan Elaps
 /// <param name="Images">The decoded images, C×S×S bytes each, in file order.</param>
 /// <param name="Files">The files that decoded, in the order of <paramref name="Images"/>.</param>
 /// <param name="Skipped">Files that could not be decoded.</param>
-public sealed record DecodedFolder(ImageBuffer Images, IReadOnlyList<string> Files, IReadOnlyList<SkippedFile> Skipped);
+/// <param name="Transparent">How many of the decoded images have a pixel that is not fully opaque.</param>
+public sealed record DecodedFolder(ImageBuffer Images, IReadOnlyList<string> Files, IReadOnlyList<SkippedFile> Skipped, int Transparent = 0);
 
 /// <summary>Lists and decodes the images under a folder (the equivalent of torchvision's <c>ImageFolder</c> with <c>Resize</c> + <c>CenterCrop</c>).</summary>
 public static class ImageFolder
@@ -147,12 +148,17 @@ public static class ImageFolder
 
         var buffer = new ImageBuffer(files.Count, channels * size * size);
         var errors = new string?[files.Count];
-        int done = 0;
+        int done = 0, transparent = 0;
         var clock = Stopwatch.StartNew();
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         Task work = Task.Run(() => Parallel.For(0, files.Count, options, i =>
         {
-            errors[i] = DecodeFile(files[i].Path, size, channels, buffer[i], background);
+            errors[i] = DecodeFile(files[i].Path, size, channels, buffer[i], background, out bool clear);
+            if (clear && errors[i] is null)
+            {
+                Interlocked.Increment(ref transparent);
+            }
+
             Interlocked.Increment(ref done);
         }));
         while (!work.Wait(200))
@@ -179,7 +185,7 @@ public static class ImageFolder
         }
 
         buffer.Compact(keep);
-        return new DecodedFolder(buffer, decoded, skipped);
+        return new DecodedFolder(buffer, decoded, skipped, transparent);
     }
 
     /// <summary>
@@ -187,8 +193,16 @@ public static class ImageFolder
     /// onto <paramref name="background"/> when one is given.
     /// </summary>
     /// <returns>Null on success, else why the file could not be decoded (one short phrase).</returns>
-    public static string? DecodeFile(string path, int size, int channels, Span<byte> destination, ImageBackground? background = null)
+    public static string? DecodeFile(string path, int size, int channels, Span<byte> destination, ImageBackground? background = null) =>
+        DecodeFile(path, size, channels, destination, background, out _);
+
+    /// <summary>
+    /// <see cref="DecodeFile(string, int, int, Span{byte}, ImageBackground?)"/>, also saying whether the image has a pixel
+    /// that is not fully opaque.
+    /// </summary>
+    public static string? DecodeFile(string path, int size, int channels, Span<byte> destination, ImageBackground? background, out bool transparent)
     {
+        transparent = false;
         byte[] encoded;
         try
         {
@@ -199,15 +213,23 @@ public static class ImageFolder
             return ErrorText(e);
         }
 
-        return Decode(encoded, size, channels, destination, background);
+        return Decode(encoded, size, channels, destination, background, out transparent);
     }
 
     /// <summary>
     /// Decodes encoded image bytes (PNG, JPEG, BMP, WebP, GIF) into C×S×S bytes, compositing them onto
     /// <paramref name="background"/> first when one is given (null: alpha dropped); null on success, else why not.
     /// </summary>
-    public static string? Decode(byte[] encoded, int size, int channels, Span<byte> destination, ImageBackground? background = null)
+    public static string? Decode(byte[] encoded, int size, int channels, Span<byte> destination, ImageBackground? background = null) =>
+        Decode(encoded, size, channels, destination, background, out _);
+
+    /// <summary>
+    /// <see cref="Decode(byte[], int, int, Span{byte}, ImageBackground?)"/>, also saying whether the image has a pixel that
+    /// is not fully opaque (looked for only in formats that can carry alpha).
+    /// </summary>
+    public static string? Decode(byte[] encoded, int size, int channels, Span<byte> destination, ImageBackground? background, out bool transparent)
     {
+        transparent = false;
         ArgumentNullException.ThrowIfNull(encoded);
         if (encoded.Length == 0)
         {
@@ -253,6 +275,11 @@ public static class ImageFolder
                 return result == SKCodecResult.IncompleteInput ? "a truncated image" : $"an image that does not decode ({result})";
             }
 
+            if (codec.Info.AlphaType != SKAlphaType.Opaque)
+            {
+                transparent = HasTransparency(rgba.AsSpan(0, plane * 4));
+            }
+
             // --background none (the common case) skips this pass entirely.
             background?.Composite(rgba.AsSpan(0, plane * 4));
             ToPlanes(rgba.AsSpan(0, plane * 4), channels, planar.AsSpan(0, plane * channels));
@@ -289,6 +316,19 @@ public static class ImageFolder
             planes[n + i] = rgba[(4 * i) + 1];
             planes[(2 * n) + i] = rgba[(4 * i) + 2];
         }
+    }
+
+    private static bool HasTransparency(ReadOnlySpan<byte> rgba)
+    {
+        for (int i = 3; i < rgba.Length; i += 4)
+        {
+            if (rgba[i] != 255)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>PIL's grey level of an RGB pixel: (19595·R + 38470·G + 7471·B + 2^15) >> 16 (R = G = B gives that value).</summary>

@@ -207,6 +207,29 @@ public sealed class ImageBackgroundTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Transparent_images_read_without_a_background_get_a_hint_naming_the_option_and_opaque_ones_do_not()
+    {
+        using var dir = new TempFolder();
+        string root = dir.File("icons");
+        Directory.CreateDirectory(root);
+        File.WriteAllBytes(Path.Combine(root, "a-icon.png"), Png(Pixels(), Side, Side));
+        byte[] opaque = Pixels();
+        for (int i = 3; i < opaque.Length; i += 4)
+        {
+            opaque[i] = 255;
+        }
+
+        File.WriteAllBytes(Path.Combine(root, "b-opaque.png"), Png(opaque, Side, Side));
+        FolderLoad none = FolderDataset.Load(root, Side, 3, cacheRoot: null);
+        output.WriteLine(string.Join("\n", none.Warnings));
+        Assert.Contains(none.Warnings, w => w.StartsWith($"{root}: 1 of the 2 images have transparent pixels", StringComparison.Ordinal) && w.Contains("--background white", StringComparison.Ordinal));
+        Assert.DoesNotContain(FolderDataset.Load(root, Side, 3, cacheRoot: null, background: ImageBackground.White).Warnings, w => w.Contains("transparent", StringComparison.Ordinal));
+
+        File.Delete(Path.Combine(root, "a-icon.png"));
+        Assert.DoesNotContain(FolderDataset.Load(root, Side, 3, cacheRoot: null).Warnings, w => w.Contains("transparent", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_cache_of_none_keeps_its_name_and_key_and_each_background_has_its_own()
     {
         using var dir = new TempFolder();
