@@ -376,11 +376,6 @@ public sealed class Trainer : IDisposable
         float[] images = Sample(_model.Generator, _backend, input, shape, _o.SampleMode);
         _observer.EpochEnded(new EpochOutput(OutDir, epoch, rows, _rows, images, _gridSamples, _model.Geometry, _gridLabels is null ? null : ConditionalColumns,
             (count, seed, labels) => SampleMany(_model, _backend, count, seed, _o.SampleMode, labels)));
-
-        // Sampling at another batch size replaced the layers' workspaces twice (the grid's shape, then the training
-        // batch's on the next step). A training step allocates nothing, so no collection would otherwise come to free
-        // the old arrays, and the process would grow by their size every epoch.
-        GC.Collect();
     }
 
     private static void CheckLabels(TrainOptions o, TrainingImages data, int usable)

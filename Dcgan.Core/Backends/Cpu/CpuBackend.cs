@@ -31,6 +31,7 @@ public sealed unsafe partial class CpuBackend : Backend
     private readonly PinnedBuffer _layoutB = new();
     private readonly PinnedBuffer _packedWeights = new();
     private readonly PinnedBuffer _accumulator = new();
+    private readonly HostMemory _memory = new();
     private readonly Gemm _gemm;
     private readonly GemvJob _gemv;
     private readonly BatchMinorJob _batchMinor;
@@ -121,10 +122,14 @@ public sealed unsafe partial class CpuBackend : Backend
     }
 
     /// <inheritdoc/>
-    internal override Tensor AllocateCore(TensorShape shape) => new(this, new float[shape.ElementCount], 0, shape, ownsStorage: true);
+    internal override Tensor AllocateCore(TensorShape shape)
+    {
+        _memory.Allocated((long)shape.ElementCount * sizeof(float));
+        return new(this, new float[shape.ElementCount], 0, shape, ownsStorage: true);
+    }
 
     /// <inheritdoc/>
-    internal override void ReleaseCore(Tensor tensor) => _reference.ReleaseCore(tensor);
+    internal override void ReleaseCore(Tensor tensor) => _memory.Released((long)((float[])tensor.Storage).Length * sizeof(float));
 
     /// <inheritdoc/>
     internal override void UploadCore(ReadOnlySpan<float> source, Tensor destination) => source.CopyTo(SpanOf(destination));

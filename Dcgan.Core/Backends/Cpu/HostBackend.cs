@@ -6,6 +6,7 @@ namespace Dcgan.Backends.Cpu;
 
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Dcgan.Tensors;
 
 /// <summary>
@@ -18,6 +19,7 @@ public abstract class HostBackend<T> : Backend
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ParallelOptions _parallel;
+    private readonly HostMemory _memory = new();
 
     /// <summary>Creates the backend.</summary>
     /// <param name="threads">Worker threads for the kernels; 0 means <see cref="Environment.ProcessorCount"/>.</param>
@@ -55,13 +57,14 @@ public abstract class HostBackend<T> : Backend
         .AsSpan(tensor.Offset, tensor.Length);
 
     /// <inheritdoc/>
-    internal override Tensor AllocateCore(TensorShape shape) => new(this, new T[shape.ElementCount], 0, shape, ownsStorage: true);
+    internal override Tensor AllocateCore(TensorShape shape)
+    {
+        _memory.Allocated((long)shape.ElementCount * Unsafe.SizeOf<T>());
+        return new(this, new T[shape.ElementCount], 0, shape, ownsStorage: true);
+    }
 
     /// <inheritdoc/>
-    internal override void ReleaseCore(Tensor tensor)
-    {
-        // Host arrays are reclaimed by the garbage collector.
-    }
+    internal override void ReleaseCore(Tensor tensor) => _memory.Released((long)((T[])tensor.Storage).Length * Unsafe.SizeOf<T>());
 
     /// <inheritdoc/>
     internal override void UploadCore(ReadOnlySpan<float> source, Tensor destination)
