@@ -31,18 +31,8 @@ public sealed class BCEWithLogitsLoss : IDisposable
         }
 
         var backend = input.Backend;
-        if (_loss is null || !ReferenceEquals(_loss.Backend, backend))
-        {
-            _loss?.Dispose();
-            _loss = backend.Allocate(new TensorShape());
-        }
-
-        if (_grad is null || _grad.Shape != input.Shape || !ReferenceEquals(_grad.Backend, backend))
-        {
-            _grad?.Dispose();
-            _grad = backend.Allocate(input.Shape);
-        }
-
+        Workspace.Reuse(ref _loss, backend, new TensorShape());
+        Workspace.Reuse(ref _grad, backend, input.Shape);
         backend.BCEWithLogits(input, target, _loss, _grad);
         return _loss;
     }
@@ -59,13 +49,7 @@ public sealed class BCEWithLogitsLoss : IDisposable
 
         if (_target is null || _target.Shape != input.Shape || !ReferenceEquals(_target.Backend, input.Backend) || _targetValue != target)
         {
-            if (_target is null || _target.Shape != input.Shape || !ReferenceEquals(_target.Backend, input.Backend))
-            {
-                _target?.Dispose();
-                _target = input.Backend.Allocate(input.Shape);
-            }
-
-            input.Backend.Fill(_target, target);
+            input.Backend.Fill(Workspace.Reuse(ref _target, input.Backend, input.Shape), target);
             _targetValue = target;
         }
 

@@ -35,18 +35,8 @@ public sealed class CrossEntropyLoss : IDisposable
         }
 
         var backend = input.Backend;
-        if (_loss is null || !ReferenceEquals(_loss.Backend, backend))
-        {
-            _loss?.Dispose();
-            _loss = backend.Allocate(new TensorShape());
-        }
-
-        if (_grad is null || _grad.Shape != input.Shape || !ReferenceEquals(_grad.Backend, backend))
-        {
-            _grad?.Dispose();
-            _grad = backend.Allocate(input.Shape);
-        }
-
+        Workspace.Reuse(ref _loss, backend, new TensorShape());
+        Workspace.Reuse(ref _grad, backend, input.Shape);
         backend.CrossEntropy(input, target, _loss, _grad);
         return _loss;
     }
@@ -82,13 +72,7 @@ public sealed class CrossEntropyLoss : IDisposable
             _targetValues[n] = target[n];
         }
 
-        if (_target is null || _target.Length != rows || !ReferenceEquals(_target.Backend, input.Backend))
-        {
-            _target?.Dispose();
-            _target = input.Backend.Allocate(new TensorShape(rows));
-        }
-
-        _target.CopyFrom(_targetValues);
+        Workspace.Reuse(ref _target, input.Backend, new TensorShape(rows)).CopyFrom(_targetValues);
         return Forward(input, _target);
     }
 

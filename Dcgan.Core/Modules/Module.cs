@@ -292,16 +292,7 @@ public abstract class Module : IDisposable
         Backend ?? throw new InvalidOperationException($"{GetType().Name} has no memory yet: call To(backend) on the network first.");
 
     /// <summary>Returns <paramref name="slot"/> when it already has <paramref name="shape"/>, else replaces it with a new tensor.</summary>
-    protected static Tensor Reuse(ref Tensor? slot, IBackend backend, TensorShape shape)
-    {
-        if (slot is null || slot.Shape != shape || !ReferenceEquals(slot.Backend, backend))
-        {
-            slot?.Dispose();
-            slot = backend.Allocate(shape);
-        }
-
-        return slot;
-    }
+    protected static Tensor Reuse(ref Tensor? slot, IBackend backend, TensorShape shape) => Workspace.Reuse(ref slot, backend, shape);
 
     /// <summary>Throws unless <paramref name="input"/> lives on this module's backend.</summary>
     /// <exception cref="ArgumentException">The input belongs to another backend.</exception>

@@ -28,18 +28,8 @@ public sealed class TrainerTests : IDisposable
         return new TrainingImages(pixels, count, 1, 28, 28, "synthetic");
     }
 
-    private static TrainOptions Tiny(string arch = Architectures.Dcgan, int epochs = 2) => new()
-    {
-        Arch = arch,
-        Epochs = epochs,
-        BatchSize = 8,
-        Nz = 6,
-        Ngf = 3,
-        Ndf = 3,
-        Seed = 5,
-        Threads = 1,
-        Limit = 24,
-    };
+    private static TrainOptions Tiny(string arch = Architectures.Dcgan, int epochs = 2) =>
+        Serialization.CheckpointBytes.Tiny(arch) with { Epochs = epochs };
 
     private static float[] AllState(GanModel m) =>
         m.Generator.FlatParameters!.ToArray()
